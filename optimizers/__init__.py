@@ -1,0 +1,13 @@
+"""Gradscape's optimizers: the survey's 17 first-order methods as cached Numba kernels.
+
+>>> import optimizers
+>>> path = optimizers.trajectory("adam", "rosenbrock", (-1.5, 2.0), 1000, lr=0.05)
+>>> path.shape
+(1001, 2)
+"""
+from .api import Run, SweepResult, get_optimizer, plan, run, sweep, trajectory, warmup
+from .base import Hyperparam, OptimizerSpec
+from .registry import OPTIMIZERS
+
+__all__ = ["OPTIMIZERS", "Hyperparam", "OptimizerSpec", "Run", "SweepResult", "get_optimizer",
+           "plan", "run", "sweep", "trajectory", "warmup"]

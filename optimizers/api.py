@@ -1,0 +1,345 @@
+"""The public API: :func:`run`, :func:`trajectory`, :func:`sweep` and :func:`warmup`.
+
+Every argument is validated here, in Python, before it reaches compiled code; every bad input
+raises ``ValueError`` with a message that names the parameter and what is allowed.  Inputs are
+cast to exactly one type per kernel argument, so each kernel has exactly one signature.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import numbers
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+import surfaces
+from surfaces.kernels import value_chunk
+
+from . import kernels
+from .base import N_HP, N_SLOT, VARIANT_IDS
+from .registry import OPTIMIZERS
+
+MAX_STEPS = 1_000_000
+MAX_NOISE = 1e3
+#: a run has diverged once it is this many domain-diagonals away from the domain's centre
+DIVERGENCE_FACTOR = 1e6
+#: runs stepped together in a sweep (LLVM vectorises across them)
+CHUNK = 64
+
+
+# ---- validation ----------------------------------------------------------------------------
+def get_optimizer(optimizer):
+    """The :class:`OptimizerSpec` for an id (or a spec); ValueError lists the valid ids."""
+    if hasattr(optimizer, "hyperparams") and getattr(optimizer, "id", None) in OPTIMIZERS:
+        return OPTIMIZERS[optimizer.id]
+    if isinstance(optimizer, str) and optimizer in OPTIMIZERS:
+        return OPTIMIZERS[optimizer]
+    raise ValueError(
+        f"unknown optimizer {optimizer!r}; valid optimizers: {', '.join(OPTIMIZERS)}"
+    )
+
+
+def _check_steps(steps) -> int:
+    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral):
+        if isinstance(steps, float) and steps.is_integer():
+            steps = int(steps)
+        else:
+            raise ValueError(f"steps must be an integer in [1, {MAX_STEPS:,}], got {steps!r}")
+    steps = int(steps)
+    if not 1 <= steps <= MAX_STEPS:
+        raise ValueError(f"steps must be in [1, {MAX_STEPS:,}], got {steps}")
+    return steps
+
+
+def _check_noise(noise) -> float:
+    try:
+        noise = float(noise)
+    except (TypeError, ValueError):
+        raise ValueError(f"noise must be a number in [0, {MAX_NOISE:g}], got {noise!r}") from None
+    if not 0.0 <= noise <= MAX_NOISE:
+        raise ValueError(f"noise must be in [0, {MAX_NOISE:g}], got {noise!r}")
+    return noise
+
+
+def _check_seed(seed) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**63:
+        raise ValueError(f"seed must be an integer in [0, 2**63 - 1], got {seed!r}")
+    return int(seed)
+
+
+def _check_start(start) -> np.ndarray:
+    try:
+        arr = np.asarray(start, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"start must be two finite numbers (x, y), got {start!r}") from None
+    if arr.shape != (2,) or not np.all(np.isfinite(arr)):
+        raise ValueError(f"start must be two finite numbers (x, y), got {start!r}")
+    return arr
+
+
+@dataclasses.dataclass(frozen=True)
+class _Plan:
+    """A validated request, ready for the kernels."""
+
+    spec: object  # the OptimizerSpec asked for (Lookahead itself, if wrapped)
+    inner: object  # the OptimizerSpec whose update kernel runs
+    variant: str
+    surface: object
+    hyperparams: dict  # every hyperparameter with its value(s), defaults filled in
+    hp: np.ndarray  # (N_HP, n)
+    lak: np.ndarray  # (n,) int64, 0 = no Lookahead
+    laa: np.ndarray  # (n,)
+
+    def kernel_args(self):
+        (x0, x1), (y0, y1) = self.surface.bounds
+        radius = DIVERGENCE_FACTOR * self.surface.size
+        return (int(self.inner.index), int(VARIANT_IDS[self.variant]), int(self.surface.index),
+                self.surface.param_array(), self.hp, self.lak, self.laa,
+                float(0.5 * (x0 + x1)), float(0.5 * (y0 + y1)), float(radius))
+
+
+def _values(h, value, n, where):
+    """Validate a scalar (or, when n is not None, a length-n array) hyperparameter value."""
+    if n is not None and np.ndim(value) > 0:
+        arr = np.asarray(value)
+        if arr.shape != (n,):
+            raise ValueError(f"{where}hyperparameter {h.name!r} must be a scalar or an array of "
+                             f"length {n} (one per start), got shape {arr.shape}")
+        if arr.dtype.kind not in "iuf" or arr.dtype == bool:
+            raise ValueError(f"{where}hyperparameter {h.name!r} must be numeric")
+        bad = ~((arr >= h.lo) & (arr <= h.hi))
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise ValueError(f"{where}hyperparameter {h.name!r}[{i}] = {arr[i]!r} is out of range "
+                             f"[{h.lo:g}, {h.hi:g}]")
+        if h.integer and np.any(arr != np.round(arr)):
+            raise ValueError(f"{where}hyperparameter {h.name!r} must hold integers")
+        return arr.astype(np.int64 if h.integer else np.float64)
+    return h.check(value, where)
+
+
+def plan(optimizer, surface, *, variant="paper", n=None, **hyperparams) -> _Plan:
+    """Validate an optimizer/surface/variant/hyperparameter request (n runs, or one if None)."""
+    spec = get_optimizer(optimizer)
+    surf = surfaces.resolve(surface)
+    hyperparams = dict(hyperparams)
+    if spec.wraps_inner:
+        inner_id = hyperparams.pop("inner", "adam")
+        if not isinstance(inner_id, str) or inner_id not in OPTIMIZERS or OPTIMIZERS[inner_id].wraps_inner:
+            valid = ", ".join(k for k, s in OPTIMIZERS.items() if not s.wraps_inner)
+            raise ValueError(f"inner must be one of: {valid}; got {inner_id!r}")
+        inner = OPTIMIZERS[inner_id]
+        own = spec.hyperparams
+    else:
+        if "inner" in hyperparams:
+            raise ValueError(f"optimizer {spec.id!r} takes no 'inner' optimizer; only lookahead does")
+        inner = spec
+        own = ()
+    if not isinstance(variant, str) or variant not in inner.variants:
+        raise ValueError(f"variant must be one of {', '.join(map(repr, inner.variants))} for "
+                         f"{inner.id!r}, got {variant!r}")
+    known = {h.name: h for h in own + inner.hyperparams}
+    for name in hyperparams:
+        if name not in known:
+            raise ValueError(f"unknown hyperparameter {name!r} for {spec.id!r}; allowed: "
+                             f"{', '.join(known)}" + (", inner" if spec.wraps_inner else ""))
+    size = 1 if n is None else n
+    values = {}
+    for name, h in known.items():
+        where = f"{spec.id} " if h in own else f"{inner.id} "
+        values[name] = _values(h, hyperparams.get(name, h.default), n, where)
+    hp = np.zeros((N_HP, size))
+    for i, h in enumerate(inner.hyperparams):
+        hp[i, :] = values[h.name]
+    lak = np.zeros(size, dtype=np.int64)
+    laa = np.zeros(size)
+    if spec.wraps_inner:
+        lak[:] = values["k"]
+        laa[:] = values["alpha"]
+        values["inner"] = inner.id
+    return _Plan(spec, inner, variant, surf, values, np.ascontiguousarray(hp), lak, laa)
+
+
+# ---- results -------------------------------------------------------------------------------
+@dataclasses.dataclass
+class Run:
+    """One optimizer run.
+
+    ``path[t]`` is θ after t updates (row 0 = start), ``loss[t] = f(path[t])``; rows from
+    ``diverged_at`` on are NaN.  For Lookahead, ``slow`` holds φ_0 and the slow weights after
+    each sync, at steps ``slow_steps``.  With ``record_state=True``, ``state[t]`` is the
+    optimizer's element-wise state after step t (shape (N_SLOT, 2); slot meanings per optimizer
+    module, e.g. Adam: m, v) and ``grads[t]`` the gradient used at step t.
+    """
+
+    optimizer: str
+    variant: str
+    surface: object
+    hyperparams: dict
+    path: np.ndarray
+    loss: np.ndarray
+    diverged_at: int
+    slow: np.ndarray
+    slow_steps: np.ndarray
+    state: np.ndarray | None = None
+    grads: np.ndarray | None = None
+
+    @property
+    def final(self) -> np.ndarray:
+        return self.path[-1]
+
+    @property
+    def diverged(self) -> bool:
+        return self.diverged_at >= 0
+
+
+def _loss_of(surface, pts: np.ndarray) -> np.ndarray:
+    out = np.empty(len(pts))
+    value_chunk(int(surface.index), surface.param_array(), np.ascontiguousarray(pts.T), out, 0, len(pts))
+    return out
+
+
+def _run_arrays(p: _Plan, start, steps, noise, seed, record_state):
+    oid, vid, sid, sp, hp, lak, laa, cx, cy, radius = p.kernel_args()
+    path = np.empty((steps + 1, 2))
+    nslow_max = steps // int(lak[0]) + 1 if lak[0] > 0 else 1
+    slow = np.empty((nslow_max, 2))
+    slow_steps = np.empty(nslow_max, dtype=np.int64)
+    rows = steps + 1 if record_state else 0
+    state = np.empty((rows, N_SLOT, 2))
+    grads = np.empty((rows, 2))
+    diverged, nslow = kernels.trajectory_kernel(
+        oid, vid, sid, sp, hp, lak, laa, start, steps, noise, seed, 0,
+        cx, cy, radius, path, slow, slow_steps, state, grads)
+    return path, int(diverged), slow[:nslow], slow_steps[:nslow], state, grads
+
+
+def run(optimizer, surface, start, steps, *, variant="paper", noise=0.0, seed=0,
+        record_state=False, **hyperparams) -> Run:
+    """Run one optimizer from ``start`` for ``steps`` updates and return a :class:`Run`.
+
+    Arguments as for :func:`trajectory`; ``record_state=True`` also keeps the optimizer's state
+    and gradient at every step (for teaching views of moments and effective step sizes).
+    """
+    p = plan(optimizer, surface, variant=variant, **hyperparams)
+    start = _check_start(start)
+    steps = _check_steps(steps)
+    noise = _check_noise(noise)
+    seed = _check_seed(seed)
+    path, diverged, slow, slow_steps, state, grads = _run_arrays(p, start, steps, noise, seed, record_state)
+    return Run(p.spec.id, variant, p.surface, p.hyperparams, path, _loss_of(p.surface, path),
+               diverged, slow, slow_steps,
+               state if record_state else None, grads if record_state else None)
+
+
+def trajectory(optimizer, surface, start, steps, *, variant="paper", noise=0.0, seed=0,
+               **hyperparams) -> np.ndarray:
+    """θ after every step: a float64 array of shape (steps + 1, 2); row 0 is ``start``.
+
+    ``optimizer`` is an id from ``OPTIMIZERS``; ``surface`` an id or a ``surfaces.Surface``
+    (carrying its parameters).  ``variant`` is ``"paper"`` or, where defined, ``"reference"``.
+    Gradients are g + noise·N(0, I), from a counter-based generator seeded by ``seed``.
+    Lookahead takes ``inner=<id>``, ``k``, ``alpha`` and the inner optimizer's hyperparameters
+    (``variant`` then applies to the inner optimizer).  If θ becomes non-finite or leaves the
+    box of half-width 1e6 × the domain's diagonal around its centre, that row and every later
+    row are NaN.  Bad input raises ValueError.
+    """
+    p = plan(optimizer, surface, variant=variant, **hyperparams)
+    path, *_ = _run_arrays(p, _check_start(start), _check_steps(steps), _check_noise(noise),
+                           _check_seed(seed), False)
+    return path
+
+
+@dataclasses.dataclass
+class SweepResult:
+    """Per-run outcome of :func:`sweep`: arrays indexed like ``starts``."""
+
+    final: np.ndarray  # (n, 2); NaN for diverged runs
+    loss: np.ndarray  # (n,)
+    steps_to_tol: np.ndarray  # (n,) int64, -1 = never (or no minimum)
+    diverged_at: np.ndarray  # (n,) int64, -1 = never
+
+    @property
+    def diverged(self) -> np.ndarray:
+        return self.diverged_at >= 0
+
+
+def _threads(n_chunks: int) -> int:
+    return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1,
+                      n_chunks))
+
+
+def sweep(optimizer, surface, starts, steps, *, variant="paper", noise=0.0, seed=0, tol=1e-6,
+          progress=None, block=None, **hyperparams) -> SweepResult:
+    """Many independent runs in compiled code.
+
+    ``starts`` is an (n, 2) array; every hyperparameter is a scalar or an array of length n.
+    Run j gets its own noise stream keyed by (seed, j), and equals
+    ``trajectory(..., start=starts[j])`` with run j's hyperparameters (exactly, when noise is 0;
+    run 0 also with noise).  Runs step together in chunks of 64 so LLVM vectorises across
+    them; the chunks are spread over all cores with threads (the kernels release the GIL, and
+    no numba threading layer is involved, so concurrent sessions are safe).
+
+    ``progress``, if given, is called with the fraction done after each block of runs
+    (``block`` runs; default: all at once), which also lets a caller interrupt between blocks.
+    """
+    try:
+        st = np.array(starts, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError("starts must be an (n, 2) array of finite numbers") from None
+    if st.ndim != 2 or st.shape[1] != 2 or st.shape[0] < 1:
+        raise ValueError(f"starts must be an (n, 2) array with n >= 1, got shape {st.shape}")
+    if not np.all(np.isfinite(st)):
+        i = int(np.argmax(~np.all(np.isfinite(st), axis=1)))
+        raise ValueError(f"starts must be finite; starts[{i}] = {st[i].tolist()}")
+    n = st.shape[0]
+    p = plan(optimizer, surface, variant=variant, n=n, **hyperparams)
+    steps = _check_steps(steps)
+    noise = _check_noise(noise)
+    seed = _check_seed(seed)
+    try:
+        tol = float(tol)
+    except (TypeError, ValueError):
+        raise ValueError(f"tol must be a non-negative number, got {tol!r}") from None
+    if not tol >= 0:
+        raise ValueError(f"tol must be a non-negative number, got {tol!r}")
+    oid, vid, sid, sp, hp, lak, laa, cx, cy, radius = p.kernel_args()
+    fmin = float(p.surface.f_min)
+    starts_t = np.ascontiguousarray(st.T)
+    final = np.empty((n, 2))
+    loss = np.empty(n)
+    stt = np.empty(n, dtype=np.int64)
+    dv = np.empty(n, dtype=np.int64)
+
+    def work(j0, j1):
+        kernels.sweep_kernel(oid, vid, sid, sp, hp, lak, laa, starts_t, steps, noise, seed,
+                             cx, cy, radius, fmin, tol, CHUNK, j0, j1, final, loss, stt, dv)
+
+    block = n if block is None else max(CHUNK, (int(block) // CHUNK) * CHUNK)
+    for b0 in range(0, n, block):
+        b1 = min(n, b0 + block)
+        n_chunks = -(-(b1 - b0) // CHUNK)
+        nt = _threads(n_chunks)
+        if nt == 1:
+            work(b0, b1)
+        else:
+            per = -(-n_chunks // nt) * CHUNK
+            bounds = [(a, min(b1, a + per)) for a in range(b0, b1, per)]
+            with ThreadPoolExecutor(len(bounds)) as ex:
+                list(ex.map(lambda ab: work(*ab), bounds))
+        if progress is not None:
+            progress(b1 / n)
+    return SweepResult(final, loss, stt, dv)
+
+
+def warmup() -> float:
+    """Compile (or load from the on-disk cache) every kernel; returns the seconds it took."""
+    import time
+
+    t0 = time.perf_counter()
+    s = surfaces.SURFACES["rosenbrock"]
+    run("lookahead", s, s.start, 3, inner="nag", record_state=True)
+    sweep("adam", s, np.array([s.start, s.start]), 3)
+    return time.perf_counter() - t0

@@ -1,0 +1,111 @@
+"""Metadata records shared by every optimizer: :class:`Hyperparam` and :class:`OptimizerSpec`.
+
+The registry (``optimizers.OPTIMIZERS``) holds one :class:`OptimizerSpec` per optimizer.  The
+app builds every slider, the URL schema and the equations panel from these records, and the
+API validates every input against them, so nothing downstream special-cases a name.
+
+Kernel conventions (see ``optimizers/kernels.py``): every optimizer module defines
+
+``step(variant, t, hp, th, g, st, sc, j0, j1)``
+    advances runs ``j0 <= j < j1`` by one update, in place.  ``t`` is the step number (from 1),
+    ``hp[h, j]`` the h-th hyperparameter of run j (order of ``SPEC.hyperparams``), ``th[c, j]``
+    and ``g[c, j]`` coordinate c of θ and of the gradient, ``st[s, c, j]`` the element-wise
+    state slots (zero at the start unless ``init`` says otherwise) and ``sc[s, j]`` per-run
+    scalars (1.0 at the start; used for running powers β^t).
+
+``init(variant, hp, st, sc, j0, j1)``
+    optional: non-zero initial state (Yogi's reference form).
+
+``grad_point(variant, hp, th, st, pt, j0, j1) -> bool``
+    optional: where the gradient is taken, when it is not at θ (NAG's look-ahead).
+"""
+from __future__ import annotations
+
+import dataclasses
+
+#: variant ids used inside the compiled kernels
+PAPER, REFERENCE = 0, 1
+VARIANT_IDS = {"paper": PAPER, "reference": REFERENCE}
+
+#: fixed array sizes shared by every kernel
+N_HP = 6  # hyperparameters per optimizer (AdaBound and AdaDB use 6)
+N_SLOT = 6  # element-wise state slots per coordinate
+N_SC = 4  # per-run scalar slots
+
+
+@dataclasses.dataclass(frozen=True)
+class Hyperparam:
+    """One hyperparameter: its default, valid range, slider scale and a one-line help."""
+
+    name: str
+    default: float
+    lo: float
+    hi: float
+    scale: str = "linear"  # "log" or "linear"
+    help: str = ""
+    integer: bool = False
+    symbol: str = ""  # LaTeX symbol, e.g. r"\beta_1"
+
+    def check(self, value, where: str = "") -> float:
+        """Return ``value`` as float (or int) or raise ValueError naming the valid range."""
+        label = f"{where}hyperparameter {self.name!r}"
+        if isinstance(value, bool):
+            raise ValueError(f"{label} must be a number, got {value!r}")
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{label} must be a number, got {value!r}") from None
+        if not (self.lo <= v <= self.hi):  # also rejects nan
+            raise ValueError(f"{label} = {value!r} is out of range [{self.lo:g}, {self.hi:g}]")
+        if self.integer:
+            if v != int(v):
+                raise ValueError(f"{label} must be an integer in [{self.lo:g}, {self.hi:g}], got {value!r}")
+            return int(v)
+        return v
+
+
+@dataclasses.dataclass(frozen=True)
+class OptimizerSpec:
+    """Everything known about one optimizer except its compiled code."""
+
+    id: str
+    name: str
+    index: int  # integer id the kernels dispatch on (position in the registry)
+    hyperparams: tuple  # of Hyperparam, in kernel order (hp[0], hp[1], ...)
+    latex: dict  # variant -> LaTeX update rule
+    citation: str
+    reference: dict  # variant -> what it reproduces ("Alg. 6 of the survey", "torch.optim.Adam", ...)
+    variants: tuple = ("paper",)
+    notes: str = ""
+    wraps_inner: bool = False  # Lookahead: takes `inner` and the inner optimizer's hyperparameters
+
+    @property
+    def defaults(self) -> dict:
+        return {h.name: h.default for h in self.hyperparams}
+
+    def hyperparam(self, name: str) -> Hyperparam:
+        for h in self.hyperparams:
+            if h.name == name:
+                return h
+        allowed = ", ".join(h.name for h in self.hyperparams)
+        raise ValueError(f"optimizer {self.id!r} has no hyperparameter {name!r}; allowed: {allowed}")
+
+
+# ---- shared hyperparameter definitions (one place for ranges and help texts) ----------------
+def lr(default: float) -> Hyperparam:
+    return Hyperparam("lr", default, 1e-7, 100.0, "log", "learning rate: size of each step", symbol=r"\eta")
+
+
+MOMENTUM = Hyperparam("momentum", 0.9, 0.0, 0.9999, "linear",
+                      "momentum: fraction of the previous velocity kept each step", symbol=r"\beta")
+RHO = Hyperparam("rho", 0.9, 0.0, 0.9999, "linear",
+                 "decay of the running average of squared gradients", symbol=r"\rho")
+BETA1 = Hyperparam("beta1", 0.9, 0.0, 0.9999, "linear",
+                   "decay of the first moment (mean of gradients)", symbol=r"\beta_1")
+BETA2 = Hyperparam("beta2", 0.999, 0.0, 0.99999, "linear",
+                   "decay of the second moment (mean of squared gradients)", symbol=r"\beta_2")
+
+
+def eps(default: float) -> Hyperparam:
+    return Hyperparam("eps", default, 1e-20, 1.0, "log",
+                      "small constant that keeps the denominator away from zero", symbol=r"\epsilon")

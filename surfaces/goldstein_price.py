@@ -1,0 +1,58 @@
+r"""Goldstein-Price function.
+
+    f(x, y) = [1 + (x + y + 1)^2 (19 - 14x + 3x^2 - 14y + 6xy + 3y^2)]
+              * [30 + (2x - 3y)^2 (18 - 32x + 12x^2 + 48y - 36xy + 27y^2)],
+    minimum (0, -1) -> 3.
+
+Goldstein, A. A. & Price, J. F. (1971). On descent from local minima. Mathematics of
+Computation 25(115), 569-574.  Surjanovic & Bingham, Virtual Library of Simulation
+Experiments, https://www.sfu.ca/~ssurjano/goldpr.html
+"""
+from __future__ import annotations
+
+from ._jit import jit
+from .base import VLSE, Point, Surface
+
+
+def goldstein_price_f(x, y):
+    a = x + y + 1.0
+    B = 19.0 - 14.0 * x + 3.0 * (x * x) - 14.0 * y + 6.0 * (x * y) + 3.0 * (y * y)
+    c = 2.0 * x - 3.0 * y
+    D = 18.0 - 32.0 * x + 12.0 * (x * x) + 48.0 * y - 36.0 * (x * y) + 27.0 * (y * y)
+    return (1.0 + a * a * B) * (30.0 + c * c * D)
+
+
+def goldstein_price_grad(x, y):
+    a = x + y + 1.0
+    B = 19.0 - 14.0 * x + 3.0 * (x * x) - 14.0 * y + 6.0 * (x * y) + 3.0 * (y * y)
+    c = 2.0 * x - 3.0 * y
+    D = 18.0 - 32.0 * x + 12.0 * (x * x) + 48.0 * y - 36.0 * (x * y) + 27.0 * (y * y)
+    P = 1.0 + a * a * B
+    Q = 30.0 + c * c * D
+    # dB/dx = dB/dy = -14 + 6x + 6y, so dP/dx = dP/dy
+    dP = a * (2.0 * B + a * (6.0 * (x + y) - 14.0))
+    dQx = c * (4.0 * D + c * (24.0 * x - 36.0 * y - 32.0))
+    dQy = c * (-6.0 * D + c * (54.0 * y - 36.0 * x + 48.0))
+    return dP * Q + P * dQx, dP * Q + P * dQy
+
+
+goldstein_price_f_nb = jit(goldstein_price_f)
+goldstein_price_grad_nb = jit(goldstein_price_grad)
+
+SURFACE = Surface(
+    id="goldstein_price",
+    name="Goldstein-Price",
+    index=9,
+    latex=r"f(x, y) = \left[1 + (x + y + 1)^2(19 - 14x + 3x^2 - 14y + 6xy + 3y^2)\right]"
+    r"\left[30 + (2x - 3y)^2(18 - 32x + 12x^2 + 48y - 36xy + 27y^2)\right]",
+    citation="Goldstein, A. A. & Price, J. F. (1971). On descent from local minima. "
+    "Mathematics of Computation 25(115), 569-574. " + VLSE,
+    f=goldstein_price_f,
+    grad=goldstein_price_grad,
+    bounds=((-2.0, 2.0), (-2.0, 2.0)),
+    minima=(Point(0.0, -1.0, 3.0),),
+    start=(0.5, 0.5),
+    contour="log",
+    notes="Values span six orders of magnitude over the domain; several local minima "
+    "(e.g. near (-0.6, -0.4) with f = 30).",
+)
