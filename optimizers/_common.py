@@ -61,11 +61,20 @@ def lookahead_sync(th, slow, laa, j0, j1):
 
 @jit(inline="always")
 def check_bounds(th, cx, cy, radius, j0, j1):
-    """Set a run to NaN once it is non-finite or outside |θ − centre| ≤ radius."""
+    """Set a run to NaN once it is non-finite or outside |θ − centre| ≤ radius.
+
+    Branch-free (a select per run), so LLVM vectorises it across a chunk of runs.
+    Returns the number of NaN runs in j0..j1-1 afterwards.
+    """
+    nan_count = 0
     for j in range(j0, j1):
-        if not (abs(th[0, j] - cx) <= radius and abs(th[1, j] - cy) <= radius):
-            th[0, j] = np.nan
-            th[1, j] = np.nan
+        x = th[0, j]
+        y = th[1, j]
+        ok = (abs(x - cx) <= radius) & (abs(y - cy) <= radius)
+        th[0, j] = x if ok else np.nan
+        th[1, j] = y if ok else np.nan
+        nan_count += 0 if ok else 1
+    return nan_count
 
 
 # ---- the one-run trajectory loop's prologue and bookkeeping --------------------------------

@@ -37,13 +37,15 @@ def traj_{id}(variant, sid, sp, hp, lak, laa, start, steps, noise, seed, run, cx
 {grad}        if noise != 0.0:
             add_noise(g, noise, seed, run, t, 0, 1)
         {id}.step(variant, t, hp, th, g, st, sc, 0, 1)
-        if k > 0 and t % k == 0:
+        sync = k > 0 and t % k == 0
+        if sync:
             lookahead_sync(th, slow, laa, 0, 1)
-            nslow = record_slow(t, nslow, slow, slow_out, slow_steps)
         check_bounds(th, cx, cy, radius, 0, 1)
         if th[0, 0] != th[0, 0]:
             traj_diverged(path, t, steps)
             return t, nslow
+        if sync:
+            nslow = record_slow(t, nslow, slow, slow_out, slow_steps)
         path[t, 0] = th[0, 0]
         path[t, 1] = th[1, 0]
     return -1, nslow

@@ -21,13 +21,15 @@ def traj_sgd(variant, sid, sp, hp, lak, laa, start, steps, noise, seed, run, cx,
         if noise != 0.0:
             add_noise(g, noise, seed, run, t, 0, 1)
         sgd.step(variant, t, hp, th, g, st, sc, 0, 1)
-        if k > 0 and t % k == 0:
+        sync = k > 0 and t % k == 0
+        if sync:
             lookahead_sync(th, slow, laa, 0, 1)
-            nslow = record_slow(t, nslow, slow, slow_out, slow_steps)
         check_bounds(th, cx, cy, radius, 0, 1)
         if th[0, 0] != th[0, 0]:
             traj_diverged(path, t, steps)
             return t, nslow
+        if sync:
+            nslow = record_slow(t, nslow, slow, slow_out, slow_steps)
         path[t, 0] = th[0, 0]
         path[t, 1] = th[1, 0]
     return -1, nslow
@@ -44,13 +46,15 @@ def traj_sgdm(variant, sid, sp, hp, lak, laa, start, steps, noise, seed, run, cx
         if noise != 0.0:
             add_noise(g, noise, seed, run, t, 0, 1)
         sgdm.step(variant, t, hp, th, g, st, sc, 0, 1)
-        if k > 0 and t % k == 0:
+        sync = k > 0 and t % k == 0
+        if sync:
             lookahead_sync(th, slow, laa, 0, 1)
-            nslow = record_slow(t, nslow, slow, slow_out, slow_steps)
         check_bounds(th, cx, cy, radius, 0, 1)
         if th[0, 0] != th[0, 0]:
             traj_diverged(path, t, steps)
             return t, nslow
+        if sync:
+            nslow = record_slow(t, nslow, slow, slow_out, slow_steps)
         path[t, 0] = th[0, 0]
         path[t, 1] = th[1, 0]
     return -1, nslow
@@ -70,13 +74,15 @@ def traj_nag(variant, sid, sp, hp, lak, laa, start, steps, noise, seed, run, cx,
         if noise != 0.0:
             add_noise(g, noise, seed, run, t, 0, 1)
         nag.step(variant, t, hp, th, g, st, sc, 0, 1)
-        if k > 0 and t % k == 0:
+        sync = k > 0 and t % k == 0
+        if sync:
             lookahead_sync(th, slow, laa, 0, 1)
-            nslow = record_slow(t, nslow, slow, slow_out, slow_steps)
         check_bounds(th, cx, cy, radius, 0, 1)
         if th[0, 0] != th[0, 0]:
             traj_diverged(path, t, steps)
             return t, nslow
+        if sync:
+            nslow = record_slow(t, nslow, slow, slow_out, slow_steps)
         path[t, 0] = th[0, 0]
         path[t, 1] = th[1, 0]
     return -1, nslow
@@ -93,13 +99,15 @@ def traj_adagrad(variant, sid, sp, hp, lak, laa, start, steps, noise, seed, run,
         if noise != 0.0:
             add_noise(g, noise, seed, run, t, 0, 1)
         adagrad.step(variant, t, hp, th, g, st, sc, 0, 1)
-        if k > 0 and t % k == 0:
+        sync = k > 0 and t % k == 0
+        if sync:
             lookahead_sync(th, slow, laa, 0, 1)
-            nslow = record_slow(t, nslow, slow, slow_out, slow_steps)
         check_bounds(th, cx, cy, radius, 0, 1)
         if th[0, 0] != th[0, 0]:
             traj_diverged(path, t, steps)
             return t, nslow
+        if sync:
+            nslow = record_slow(t, nslow, slow, slow_out, slow_steps)
         path[t, 0] = th[0, 0]
         path[t, 1] = th[1, 0]
     return -1, nslow
@@ -116,13 +124,15 @@ def traj_adadelta(variant, sid, sp, hp, lak, laa, start, steps, noise, seed, run
         if noise != 0.0:
             add_noise(g, noise, seed, run, t, 0, 1)
         adadelta.step(variant, t, hp, th, g, st, sc, 0, 1)
-        if k > 0 and t % k == 0:
+        sync = k > 0 and t % k == 0
+        if sync:
             lookahead_sync(th, slow, laa, 0, 1)
-            nslow = record_slow(t, nslow, slow, slow_out, slow_steps)
         check_bounds(th, cx, cy, radius, 0, 1)
         if th[0, 0] != th[0, 0]:
             traj_diverged(path, t, steps)
             return t, nslow
+        if sync:
+            nslow = record_slow(t, nslow, slow, slow_out, slow_steps)
         path[t, 0] = th[0, 0]
         path[t, 1] = th[1, 0]
     return -1, nslow
@@ -139,13 +149,15 @@ def traj_rmsprop(variant, sid, sp, hp, lak, laa, start, steps, noise, seed, run,
         if noise != 0.0:
             add_noise(g, noise, seed, run, t, 0, 1)
         rmsprop.step(variant, t, hp, th, g, st, sc, 0, 1)
-        if k > 0 and t % k == 0:
+        sync = k > 0 and t % k == 0
+        if sync:
             lookahead_sync(th, slow, laa, 0, 1)
-            nslow = record_slow(t, nslow, slow, slow_out, slow_steps)
         check_bounds(th, cx, cy, radius, 0, 1)
         if th[0, 0] != th[0, 0]:
             traj_diverged(path, t, steps)
             return t, nslow
+        if sync:
+            nslow = record_slow(t, nslow, slow, slow_out, slow_steps)
         path[t, 0] = th[0, 0]
         path[t, 1] = th[1, 0]
     return -1, nslow
@@ -162,13 +174,15 @@ def traj_adam(variant, sid, sp, hp, lak, laa, start, steps, noise, seed, run, cx
         if noise != 0.0:
             add_noise(g, noise, seed, run, t, 0, 1)
         adam.step(variant, t, hp, th, g, st, sc, 0, 1)
-        if k > 0 and t % k == 0:
+        sync = k > 0 and t % k == 0
+        if sync:
             lookahead_sync(th, slow, laa, 0, 1)
-            nslow = record_slow(t, nslow, slow, slow_out, slow_steps)
         check_bounds(th, cx, cy, radius, 0, 1)
         if th[0, 0] != th[0, 0]:
             traj_diverged(path, t, steps)
             return t, nslow
+        if sync:
+            nslow = record_slow(t, nslow, slow, slow_out, slow_steps)
         path[t, 0] = th[0, 0]
         path[t, 1] = th[1, 0]
     return -1, nslow
@@ -185,13 +199,15 @@ def traj_adamw(variant, sid, sp, hp, lak, laa, start, steps, noise, seed, run, c
         if noise != 0.0:
             add_noise(g, noise, seed, run, t, 0, 1)
         adamw.step(variant, t, hp, th, g, st, sc, 0, 1)
-        if k > 0 and t % k == 0:
+        sync = k > 0 and t % k == 0
+        if sync:
             lookahead_sync(th, slow, laa, 0, 1)
-            nslow = record_slow(t, nslow, slow, slow_out, slow_steps)
         check_bounds(th, cx, cy, radius, 0, 1)
         if th[0, 0] != th[0, 0]:
             traj_diverged(path, t, steps)
             return t, nslow
+        if sync:
+            nslow = record_slow(t, nslow, slow, slow_out, slow_steps)
         path[t, 0] = th[0, 0]
         path[t, 1] = th[1, 0]
     return -1, nslow
@@ -209,13 +225,15 @@ def traj_yogi(variant, sid, sp, hp, lak, laa, start, steps, noise, seed, run, cx
         if noise != 0.0:
             add_noise(g, noise, seed, run, t, 0, 1)
         yogi.step(variant, t, hp, th, g, st, sc, 0, 1)
-        if k > 0 and t % k == 0:
+        sync = k > 0 and t % k == 0
+        if sync:
             lookahead_sync(th, slow, laa, 0, 1)
-            nslow = record_slow(t, nslow, slow, slow_out, slow_steps)
         check_bounds(th, cx, cy, radius, 0, 1)
         if th[0, 0] != th[0, 0]:
             traj_diverged(path, t, steps)
             return t, nslow
+        if sync:
+            nslow = record_slow(t, nslow, slow, slow_out, slow_steps)
         path[t, 0] = th[0, 0]
         path[t, 1] = th[1, 0]
     return -1, nslow
@@ -232,13 +250,15 @@ def traj_amsgrad(variant, sid, sp, hp, lak, laa, start, steps, noise, seed, run,
         if noise != 0.0:
             add_noise(g, noise, seed, run, t, 0, 1)
         amsgrad.step(variant, t, hp, th, g, st, sc, 0, 1)
-        if k > 0 and t % k == 0:
+        sync = k > 0 and t % k == 0
+        if sync:
             lookahead_sync(th, slow, laa, 0, 1)
-            nslow = record_slow(t, nslow, slow, slow_out, slow_steps)
         check_bounds(th, cx, cy, radius, 0, 1)
         if th[0, 0] != th[0, 0]:
             traj_diverged(path, t, steps)
             return t, nslow
+        if sync:
+            nslow = record_slow(t, nslow, slow, slow_out, slow_steps)
         path[t, 0] = th[0, 0]
         path[t, 1] = th[1, 0]
     return -1, nslow
@@ -255,13 +275,15 @@ def traj_adabelief(variant, sid, sp, hp, lak, laa, start, steps, noise, seed, ru
         if noise != 0.0:
             add_noise(g, noise, seed, run, t, 0, 1)
         adabelief.step(variant, t, hp, th, g, st, sc, 0, 1)
-        if k > 0 and t % k == 0:
+        sync = k > 0 and t % k == 0
+        if sync:
             lookahead_sync(th, slow, laa, 0, 1)
-            nslow = record_slow(t, nslow, slow, slow_out, slow_steps)
         check_bounds(th, cx, cy, radius, 0, 1)
         if th[0, 0] != th[0, 0]:
             traj_diverged(path, t, steps)
             return t, nslow
+        if sync:
+            nslow = record_slow(t, nslow, slow, slow_out, slow_steps)
         path[t, 0] = th[0, 0]
         path[t, 1] = th[1, 0]
     return -1, nslow
@@ -278,13 +300,15 @@ def traj_diffgrad(variant, sid, sp, hp, lak, laa, start, steps, noise, seed, run
         if noise != 0.0:
             add_noise(g, noise, seed, run, t, 0, 1)
         diffgrad.step(variant, t, hp, th, g, st, sc, 0, 1)
-        if k > 0 and t % k == 0:
+        sync = k > 0 and t % k == 0
+        if sync:
             lookahead_sync(th, slow, laa, 0, 1)
-            nslow = record_slow(t, nslow, slow, slow_out, slow_steps)
         check_bounds(th, cx, cy, radius, 0, 1)
         if th[0, 0] != th[0, 0]:
             traj_diverged(path, t, steps)
             return t, nslow
+        if sync:
+            nslow = record_slow(t, nslow, slow, slow_out, slow_steps)
         path[t, 0] = th[0, 0]
         path[t, 1] = th[1, 0]
     return -1, nslow
@@ -301,13 +325,15 @@ def traj_adadb(variant, sid, sp, hp, lak, laa, start, steps, noise, seed, run, c
         if noise != 0.0:
             add_noise(g, noise, seed, run, t, 0, 1)
         adadb.step(variant, t, hp, th, g, st, sc, 0, 1)
-        if k > 0 and t % k == 0:
+        sync = k > 0 and t % k == 0
+        if sync:
             lookahead_sync(th, slow, laa, 0, 1)
-            nslow = record_slow(t, nslow, slow, slow_out, slow_steps)
         check_bounds(th, cx, cy, radius, 0, 1)
         if th[0, 0] != th[0, 0]:
             traj_diverged(path, t, steps)
             return t, nslow
+        if sync:
+            nslow = record_slow(t, nslow, slow, slow_out, slow_steps)
         path[t, 0] = th[0, 0]
         path[t, 1] = th[1, 0]
     return -1, nslow
@@ -324,13 +350,15 @@ def traj_adabound(variant, sid, sp, hp, lak, laa, start, steps, noise, seed, run
         if noise != 0.0:
             add_noise(g, noise, seed, run, t, 0, 1)
         adabound.step(variant, t, hp, th, g, st, sc, 0, 1)
-        if k > 0 and t % k == 0:
+        sync = k > 0 and t % k == 0
+        if sync:
             lookahead_sync(th, slow, laa, 0, 1)
-            nslow = record_slow(t, nslow, slow, slow_out, slow_steps)
         check_bounds(th, cx, cy, radius, 0, 1)
         if th[0, 0] != th[0, 0]:
             traj_diverged(path, t, steps)
             return t, nslow
+        if sync:
+            nslow = record_slow(t, nslow, slow, slow_out, slow_steps)
         path[t, 0] = th[0, 0]
         path[t, 1] = th[1, 0]
     return -1, nslow
@@ -347,13 +375,15 @@ def traj_adamod(variant, sid, sp, hp, lak, laa, start, steps, noise, seed, run, 
         if noise != 0.0:
             add_noise(g, noise, seed, run, t, 0, 1)
         adamod.step(variant, t, hp, th, g, st, sc, 0, 1)
-        if k > 0 and t % k == 0:
+        sync = k > 0 and t % k == 0
+        if sync:
             lookahead_sync(th, slow, laa, 0, 1)
-            nslow = record_slow(t, nslow, slow, slow_out, slow_steps)
         check_bounds(th, cx, cy, radius, 0, 1)
         if th[0, 0] != th[0, 0]:
             traj_diverged(path, t, steps)
             return t, nslow
+        if sync:
+            nslow = record_slow(t, nslow, slow, slow_out, slow_steps)
         path[t, 0] = th[0, 0]
         path[t, 1] = th[1, 0]
     return -1, nslow
@@ -370,13 +400,15 @@ def traj_radam(variant, sid, sp, hp, lak, laa, start, steps, noise, seed, run, c
         if noise != 0.0:
             add_noise(g, noise, seed, run, t, 0, 1)
         radam.step(variant, t, hp, th, g, st, sc, 0, 1)
-        if k > 0 and t % k == 0:
+        sync = k > 0 and t % k == 0
+        if sync:
             lookahead_sync(th, slow, laa, 0, 1)
-            nslow = record_slow(t, nslow, slow, slow_out, slow_steps)
         check_bounds(th, cx, cy, radius, 0, 1)
         if th[0, 0] != th[0, 0]:
             traj_diverged(path, t, steps)
             return t, nslow
+        if sync:
+            nslow = record_slow(t, nslow, slow, slow_out, slow_steps)
         path[t, 0] = th[0, 0]
         path[t, 1] = th[1, 0]
     return -1, nslow

@@ -40,11 +40,11 @@ def step(variant, t, hp, th, g, st, sc, j0, j1):
         sc[0, j] = b1t
         sc[1, j] = b2t
         step_size = lr_ / (1.0 - b1t)
-        sqrt_bc2 = math.sqrt(1.0 - b2t)
+        inv_sqrt_bc2 = 1.0 / math.sqrt(1.0 - b2t)
         for c in range(2):
             gc = g[c, j]
             m = b1 * st[0, c, j] + (1.0 - b1) * gc
             v = b2 * st[1, c, j] + (1.0 - b2) * gc * gc
             st[0, c, j] = m
             st[1, c, j] = v
-            th[c, j] = th[c, j] - step_size * (m / (math.sqrt(v) / sqrt_bc2 + e))
+            th[c, j] = th[c, j] - step_size * (m / (math.sqrt(v) * inv_sqrt_bc2 + e))

@@ -49,7 +49,7 @@ class Hyperparam:
     def check(self, value, where: str = "") -> float:
         """Return ``value`` as float (or int) or raise ValueError naming the valid range."""
         label = f"{where}hyperparameter {self.name!r}"
-        if isinstance(value, bool):
+        if isinstance(value, (bool, str, bytes)):
             raise ValueError(f"{label} must be a number, got {value!r}")
         try:
             v = float(value)

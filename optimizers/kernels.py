@@ -34,7 +34,7 @@ def init_chunk(oid, variant, hp, st, sc, j0, j1):
 
 
 # ---- one step of a chunk of runs -----------------------------------------------------------
-@jit
+@jit(inline="always")
 def advance(oid, variant, sid, sp, hp, lak, laa, th, g, pt, st, sc, slow,
             t, noise, seed, run0, j0, j1, cx, cy, radius):
     """Gradient (+ noise), update, Lookahead sync, divergence check, for runs j0..j1-1.
@@ -49,11 +49,12 @@ def advance(oid, variant, sid, sp, hp, lak, laa, th, g, pt, st, sc, slow,
     if noise != 0.0:
         add_noise(g, noise, seed, run0, t, j0, j1)
     step_chunk(oid, variant, t, hp, th, g, st, sc, j0, j1)
-    for j in range(j0, j1):
-        k = lak[j]
-        if k > 0 and t % k == 0:  # Lookahead synchronisation
-            lookahead_sync(th, slow, laa, j, j + 1)
-    check_bounds(th, cx, cy, radius, j0, j1)
+    if lak[j0] > 0:  # Lookahead runs: every run of a call has k > 0, or none has
+        for j in range(j0, j1):
+            k = lak[j]
+            if k > 0 and t % k == 0:  # Lookahead synchronisation
+                lookahead_sync(th, slow, laa, j, j + 1)
+    return check_bounds(th, cx, cy, radius, j0, j1)
 
 
 # ---- drivers -------------------------------------------------------------------------------
@@ -137,17 +138,20 @@ def sweep_kernel(oid, variant, sid, sp, hp, lak, laa, starts, steps, noise, seed
             for j in range(m):
                 if fv[j] - fmin <= tol:
                     stt[j] = 0
+        n_nan = 0
         for t in range(1, steps + 1):
-            advance(oid, variant, sid, sp, hpc, lk, la, th, g, pt, st, sc, slow,
-                    t, noise, seed, c0, 0, m, cx, cy, radius)
-            for j in range(m):
-                if dv[j] < 0 and th[0, j] != th[0, j]:
-                    dv[j] = t
+            now_nan = advance(oid, variant, sid, sp, hpc, lk, la, th, g, pt, st, sc, slow,
+                              t, noise, seed, c0, 0, m, cx, cy, radius)
+            if now_nan > n_nan:  # some run diverged at this step
+                n_nan = now_nan
+                for j in range(m):
+                    if dv[j] < 0 and th[0, j] != th[0, j]:
+                        dv[j] = t
             if track:
                 value_chunk(sid, sp, th, fv, 0, m)
-                for j in range(m):
-                    if stt[j] < 0 and fv[j] - fmin <= tol:
-                        stt[j] = t
+                for j in range(m):  # branch-free, so it vectorises
+                    hit = (stt[j] < 0) & (fv[j] - fmin <= tol)
+                    stt[j] = t if hit else stt[j]
         value_chunk(sid, sp, th, fv, 0, m)
         for j in range(m):
             final[c0 + j, 0] = th[0, j]

@@ -49,6 +49,33 @@ import numba  # noqa: E402  (must come after NUMBA_CACHE_DIR is set)
 numba.config.CACHE_DIR = CACHE_DIR  # in case numba was imported before us
 
 
+def _load_numba_registries() -> None:
+    """Load numba's typing/lowering registries now, without ``scipy.linalg``.
+
+    The first compile or cache load in a process makes numba import its NumPy support, which
+    imports ``scipy.linalg`` (when SciPy is installed) only to find a BLAS for ``np.dot`` and
+    friends.  Gradscape's kernels use no BLAS, and that import was half of a new process's
+    start-up (0.5 s of about 1.5 s).  We hide ``scipy.linalg`` for that one moment; if it was
+    imported already nothing changes, and it stays importable for everything else.
+    """
+    import sys
+
+    hidden = "scipy.linalg" not in sys.modules
+    if hidden:
+        sys.modules["scipy.linalg"] = None  # makes "import scipy.linalg" raise ImportError
+    try:
+        from numba.core.registry import cpu_target
+
+        cpu_target.target_context.refresh()
+        cpu_target.typing_context.refresh()
+    finally:
+        if hidden and sys.modules.get("scipy.linalg", 0) is None:
+            del sys.modules["scipy.linalg"]
+
+
+_load_numba_registries()
+
+
 def jit(fn=None, **options):
     """``numba.njit`` with Gradscape's defaults (see the module docstring)."""
     opts = dict(cache=True, nogil=True, error_model="numpy")
