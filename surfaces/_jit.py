@@ -44,36 +44,51 @@ def _cache_dir() -> str:
 CACHE_DIR = _cache_dir()
 os.environ["NUMBA_CACHE_DIR"] = CACHE_DIR
 
-import numba  # noqa: E402  (must come after NUMBA_CACHE_DIR is set)
+# Start-up of a new process is mostly numba's own import.  Two things make it cheaper:
+# - Importing numba and loading its registries allocates hundreds of thousands of long-lived
+#   objects; the cyclic garbage collector rescanning them cost ~0.15 s.  Collection is paused
+#   meanwhile, and the survivors are frozen (moved out of the collector's generations), which
+#   is what they are: module-level state for the life of the process.
+# - numba imports ``scipy.linalg`` (to find a BLAS for np.dot) and ``cffi`` (to type cffi
+#   functions) when they are installed.  Gradscape's kernels use neither, and the two imports
+#   were a third of the start-up.  They are hidden for that moment only (see _hidden_modules).
+import contextlib  # noqa: E402
+import gc  # noqa: E402
+import sys  # noqa: E402
 
-numba.config.CACHE_DIR = CACHE_DIR  # in case numba was imported before us
+_HIDDEN = ("scipy.linalg", "cffi")
 
 
-def _load_numba_registries() -> None:
-    """Load numba's typing/lowering registries now, without ``scipy.linalg``.
-
-    The first compile or cache load in a process makes numba import its NumPy support, which
-    imports ``scipy.linalg`` (when SciPy is installed) only to find a BLAS for ``np.dot`` and
-    friends.  Gradscape's kernels use no BLAS, and that import was half of a new process's
-    start-up (0.5 s of about 1.5 s).  We hide ``scipy.linalg`` for that one moment; if it was
-    imported already nothing changes, and it stays importable for everything else.
-    """
-    import sys
-
-    hidden = "scipy.linalg" not in sys.modules
-    if hidden:
-        sys.modules["scipy.linalg"] = None  # makes "import scipy.linalg" raise ImportError
+@contextlib.contextmanager
+def _hidden_modules(names=_HIDDEN):
+    """Make ``import <name>`` fail inside the block, for modules not imported yet."""
+    hidden = [n for n in names if n not in sys.modules]
+    for n in hidden:
+        sys.modules[n] = None  # "import n" now raises ImportError
     try:
-        from numba.core.registry import cpu_target
+        yield
+    finally:
+        for n in hidden:
+            if sys.modules.get(n, 0) is None:
+                del sys.modules[n]
 
+
+_gc_was_enabled = gc.isenabled()
+gc.disable()
+try:
+    with _hidden_modules():
+        import numba  # noqa: E402  (must come after NUMBA_CACHE_DIR is set)
+        from numba.core.registry import cpu_target  # noqa: E402
+
+        # numba loads its typing/lowering registries at the first compile or cache load
         cpu_target.target_context.refresh()
         cpu_target.typing_context.refresh()
-    finally:
-        if hidden and sys.modules.get("scipy.linalg", 0) is None:
-            del sys.modules["scipy.linalg"]
+finally:
+    if _gc_was_enabled:
+        gc.enable()
+    gc.freeze()
 
-
-_load_numba_registries()
+numba.config.CACHE_DIR = CACHE_DIR  # in case numba was imported before us
 
 
 def jit(fn=None, **options):
