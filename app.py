@@ -1,0 +1,21 @@
+"""Gradscape: watch first-order optimizers move across classic 2D loss surfaces.
+
+Run with ``streamlit run app.py``.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import about, explore
+
+
+def main() -> None:
+    st.set_page_config(page_title="Gradscape", page_icon=":material/landscape:", layout="wide")
+    pages = [
+        st.Page(explore.page, title="Explore", icon=":material/explore:", url_path="explore", default=True),
+        st.Page(about.page, title="About", icon=":material/info:", url_path="about"),
+    ]
+    st.navigation(pages).run()
+
+
+main()

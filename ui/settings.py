@@ -1,0 +1,310 @@
+"""The Explore page's whole configuration, and its URL form.
+
+One source of truth: :class:`ExploreSettings`.  :func:`from_query` parses and validates the
+URL's query parameters once (never raising: every bad value falls back to its default, or is
+clamped into range, with a warning); :func:`to_query` writes the settings back.  Everything here
+is pure Python, so it is tested without Streamlit.
+
+URL grammar (readable and hand-editable)::
+
+    ?surface=rosenbrock(a=1,b=100)&start=-1.5,2&steps=300&noise=0&seed=0
+    &opts=sgd(lr=0.001);sgdm(lr=0.001,momentum=0.9);adam(lr=0.05)
+    &opts=...  nag@reference(lr=0.01)  lookahead(inner=adam,k=5,alpha=0.5,lr=0.05)
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+
+import optimizers
+import surfaces
+
+MAX_STEPS = 5000
+DEFAULT_STEPS = 300
+MAX_OPTIMIZERS = 8
+MAX_NOISE = 100.0
+MAX_SEED = 2**31 - 1
+
+
+@dataclasses.dataclass(frozen=True)
+class OptimizerConfig:
+    """One optimizer as the user configured it (the same id may appear twice, for A/B)."""
+
+    id: str
+    variant: str = "paper"
+    hyperparams: tuple = ()  # ((name, value), ...) in the spec's order; includes "inner" for lookahead
+
+    @property
+    def params(self) -> dict:
+        return dict(self.hyperparams)
+
+    @property
+    def spec(self):
+        return optimizers.OPTIMIZERS[self.id]
+
+    @property
+    def inner(self) -> str | None:
+        return self.params.get("inner")
+
+    def label(self) -> str:
+        """Short legend label: name, variant and the hyperparameters that differ from defaults."""
+        spec = self.spec
+        p = self.params
+        name = spec.name
+        if spec.wraps_inner:
+            name += f"({optimizers.OPTIMIZERS[p['inner']].name})"
+        if self.variant != "paper":
+            name += f" [{self.variant}]"
+        parts = [f"{k}={_fmt(v)}" for k, v in self.hyperparams if k in ("lr", "momentum", "k", "alpha")]
+        return f"{name} {', '.join(parts)}" if parts else name
+
+    def to_text(self) -> str:
+        head = self.id if self.variant == "paper" else f"{self.id}@{self.variant}"
+        return head + "(" + ",".join(f"{k}={_fmt(v)}" for k, v in self.hyperparams) + ")"
+
+    def kwargs(self) -> dict:
+        """Keyword arguments for ``optimizers.run``."""
+        return dict(self.hyperparams)
+
+
+@dataclasses.dataclass(frozen=True)
+class ExploreSettings:
+    surface: str = "rosenbrock"
+    surface_params: tuple = ()  # ((name, value), ...)
+    start: tuple = (-1.5, 2.0)
+    steps: int = DEFAULT_STEPS
+    noise: float = 0.0
+    seed: int = 0
+    optimizers: tuple = ()  # of OptimizerConfig
+
+    def surface_obj(self):
+        return surfaces.get_surface(self.surface, **dict(self.surface_params))
+
+
+# ---- formatting ----------------------------------------------------------------------------
+def _fmt(v) -> str:
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        return str(int(v))
+    if isinstance(v, int):
+        return str(v)
+    return f"{v:.6g}"
+
+
+# ---- defaults ------------------------------------------------------------------------------
+def optimizer_config(opt_id: str, variant: str = "paper", **overrides) -> OptimizerConfig:
+    """A config with every hyperparameter set (defaults, then ``overrides``), validated."""
+    spec = optimizers.OPTIMIZERS[opt_id]
+    values = {}
+    if spec.wraps_inner:
+        values["inner"] = overrides.pop("inner", "adam")
+        inner = optimizers.OPTIMIZERS[values["inner"]]
+        hps = spec.hyperparams + inner.hyperparams
+    else:
+        hps = spec.hyperparams
+    for h in hps:
+        values[h.name] = h.check(overrides.pop(h.name, h.default))
+    if overrides:
+        raise ValueError(f"unknown hyperparameters for {opt_id!r}: {', '.join(overrides)}")
+    return OptimizerConfig(opt_id, variant, tuple(values.items()))
+
+
+def default_settings() -> ExploreSettings:
+    """The default view: SGD, SGDM and Adam racing on Rosenbrock."""
+    from .presets import preset_optimizers
+
+    surf = surfaces.SURFACES["rosenbrock"]
+    start = (-1.5, 2.0)  # high on the far wall: the paths show the valley, then the long crawl
+    return ExploreSettings(
+        surface=surf.id,
+        surface_params=tuple(zip((p.name for p in surf.params), surf.values)),
+        start=start,
+        steps=DEFAULT_STEPS,
+        optimizers=preset_optimizers(surf.id, ("sgd", "sgdm", "adam"), start=start),
+    )
+
+
+# ---- parsing -------------------------------------------------------------------------------
+_CALL = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:@\s*([A-Za-z_]+))?\s*(?:\((.*)\))?\s*$", re.S)
+
+
+def parse_call(text: str):
+    """``name@variant(k=v,...)`` -> (name, variant or None, [(k, v), ...]); ValueError if malformed."""
+    m = _CALL.match(text or "")
+    if not m:
+        raise ValueError(f"cannot read {text!r}: expected name(key=value,...)")
+    name, variant, body = m.group(1), m.group(2), m.group(3)
+    pairs = []
+    if body and body.strip():
+        for item in body.split(","):
+            if "=" not in item:
+                raise ValueError(f"cannot read {item.strip()!r} in {text!r}: expected key=value")
+            k, v = item.split("=", 1)
+            pairs.append((k.strip(), v.strip()))
+    return name, variant, pairs
+
+
+def _number(text: str, what: str, warnings: list):
+    try:
+        v = float(text)
+    except (TypeError, ValueError):
+        warnings.append(f"{what}: {text!r} is not a number; using the default.")
+        return None
+    if not math.isfinite(v):
+        warnings.append(f"{what}: {text!r} is not a finite number; using the default.")
+        return None
+    return v
+
+
+def _clamp(v: float, lo: float, hi: float, what: str, warnings: list) -> float:
+    if v < lo or v > hi:
+        c = min(max(v, lo), hi)
+        warnings.append(f"{what} = {_fmt(v)} is out of range [{_fmt(lo)}, {_fmt(hi)}]; clamped to {_fmt(c)}.")
+        return c
+    return v
+
+
+def _parse_hyperparam(h, text, what, warnings):
+    v = _number(text, what, warnings)
+    if v is None:
+        return h.default
+    v = _clamp(v, h.lo, h.hi, what, warnings)
+    if h.integer:
+        r = int(round(v))
+        if r != v:
+            warnings.append(f"{what} = {_fmt(v)} must be a whole number; rounded to {r}.")
+        return r
+    return v
+
+
+def parse_optimizer(text: str, warnings: list) -> OptimizerConfig | None:
+    """One optimizer from its URL text; None (with a warning) if it cannot be used at all."""
+    try:
+        name, variant, pairs = parse_call(text)
+    except ValueError as exc:
+        warnings.append(f"optimizer: {exc}; ignored.")
+        return None
+    if name not in optimizers.OPTIMIZERS:
+        warnings.append(f"optimizer {name!r} is unknown; ignored. Known: {', '.join(optimizers.OPTIMIZERS)}.")
+        return None
+    spec = optimizers.OPTIMIZERS[name]
+    given = dict(pairs)
+    inner_id = None
+    if spec.wraps_inner:
+        inner_id = given.pop("inner", "adam")
+        if inner_id not in optimizers.OPTIMIZERS or optimizers.OPTIMIZERS[inner_id].wraps_inner:
+            warnings.append(f"{name}: inner optimizer {inner_id!r} is not valid; using adam.")
+            inner_id = "adam"
+        hps = spec.hyperparams + optimizers.OPTIMIZERS[inner_id].hyperparams
+        variants = optimizers.OPTIMIZERS[inner_id].variants
+    else:
+        given.pop("inner", None) is not None and warnings.append(f"{name}: takes no inner optimizer; ignored.")
+        hps = spec.hyperparams
+        variants = spec.variants
+    if variant is None:
+        variant = "paper"
+    elif variant not in variants:
+        warnings.append(f"{name}: variant {variant!r} is not one of {', '.join(variants)}; using paper.")
+        variant = "paper"
+    values = {}
+    if inner_id is not None:
+        values["inner"] = inner_id
+    known = {h.name: h for h in hps}
+    for k in given:
+        if k not in known:
+            warnings.append(f"{name}: unknown hyperparameter {k!r} ignored (allowed: {', '.join(known)}).")
+    for h in hps:
+        values[h.name] = _parse_hyperparam(h, given[h.name], f"{name} {h.name}", warnings) if h.name in given else h.default
+    return OptimizerConfig(name, variant, tuple(values.items()))
+
+
+def from_query(query: dict) -> tuple[ExploreSettings, list[str]]:
+    """Settings from URL query parameters (a str -> str mapping).  Never raises."""
+    warnings: list[str] = []
+    base = default_settings()
+    q = {k: (v[-1] if isinstance(v, (list, tuple)) else v) for k, v in dict(query).items()}
+
+    # surface
+    surf = surfaces.SURFACES[base.surface]
+    sparams = dict(base.surface_params)
+    if "surface" in q:
+        try:
+            name, _, pairs = parse_call(q["surface"])
+        except ValueError as exc:
+            warnings.append(f"surface: {exc}; using {surf.id}.")
+            name, pairs = surf.id, []
+        if name not in surfaces.SURFACES:
+            warnings.append(f"surface {name!r} is unknown; using {surf.id}. Known: {', '.join(surfaces.SURFACES)}.")
+            name, pairs = surf.id, []
+        surf = surfaces.SURFACES[name]
+        sparams = dict(zip((p.name for p in surf.params), surf.values))
+        known = {p.name: p for p in surf.params}
+        for k, v in pairs:
+            if k not in known:
+                warnings.append(f"surface {name}: unknown parameter {k!r} ignored.")
+                continue
+            p = known[k]
+            val = _number(v, f"surface {name} {k}", warnings)
+            if val is not None:
+                sparams[k] = _clamp(val, p.lo, p.hi, f"surface {name} {k}", warnings)
+    surface_changed = surf.id != base.surface
+
+    # start
+    start = tuple(surf.start) if surface_changed else base.start
+    (x0, x1), (y0, y1) = surf.bounds
+    if "start" in q:
+        parts = str(q["start"]).split(",")
+        vals = [_number(p, "start", warnings) for p in parts] if len(parts) == 2 else None
+        if vals is None:
+            warnings.append(f"start: {q['start']!r} is not two numbers x,y; using {start}.")
+        elif None not in vals:
+            start = (_clamp(vals[0], x0, x1, "start x", warnings), _clamp(vals[1], y0, y1, "start y", warnings))
+
+    # steps, noise, seed
+    def scalar(key, default, lo, hi, integer):
+        v = _number(q[key], key, warnings) if key in q else None
+        if v is None:
+            return default
+        v = _clamp(v, lo, hi, key, warnings)
+        return int(round(v)) if integer else v
+
+    steps = scalar("steps", base.steps, 1, MAX_STEPS, True)
+    noise = scalar("noise", base.noise, 0.0, MAX_NOISE, False)
+    seed = scalar("seed", base.seed, 0, MAX_SEED, True)
+
+    # optimizers (the default ones get learning rates measured for this link's surface and start)
+    opts = base.optimizers
+    if surface_changed or tuple(sparams.items()) != base.surface_params or start != base.start \
+            or steps != base.steps:
+        from .presets import preset_optimizers
+
+        opts = preset_optimizers(surf.id, tuple(o.id for o in opts), steps=steps, start=start,
+                                 surface_params=tuple(sparams.items()))
+    if "opts" in q:
+        parsed = [parse_optimizer(t, warnings) for t in str(q["opts"]).split(";") if t.strip()]
+        parsed = [p for p in parsed if p is not None]
+        if len(parsed) > MAX_OPTIMIZERS:
+            warnings.append(f"at most {MAX_OPTIMIZERS} optimizers at once; the rest were dropped.")
+            parsed = parsed[:MAX_OPTIMIZERS]
+        if parsed:
+            opts = tuple(parsed)
+        else:
+            warnings.append("no usable optimizer in the link; showing the default ones.")
+    settings = ExploreSettings(surf.id, tuple(sparams.items()), (float(start[0]), float(start[1])),
+                               steps, float(noise), seed, tuple(opts))
+    return settings, warnings
+
+
+def to_query(s: ExploreSettings) -> dict:
+    """URL query parameters for the settings (inverse of :func:`from_query`)."""
+    surf = f"{s.surface}(" + ",".join(f"{k}={_fmt(v)}" for k, v in s.surface_params) + ")"
+    return {
+        "surface": surf,
+        "start": f"{_fmt(s.start[0])},{_fmt(s.start[1])}",
+        "steps": str(s.steps),
+        "noise": _fmt(s.noise),
+        "seed": str(s.seed),
+        "opts": ";".join(o.to_text() for o in s.optimizers),
+    }

@@ -1,0 +1,55 @@
+"""Building sliders from registry metadata (no special cases by name)."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+_NICE = (1.0, 1.5, 2.0, 3.0, 5.0, 7.0)
+
+
+def log_options(lo: float, hi: float, current: float | None = None) -> list[float]:
+    """1, 1.5, 2, 3, 5, 7 per decade within [lo, hi], plus ``current`` (so URLs round-trip exactly)."""
+    vals = {float(f"{m * 10.0 ** e:.6g}") for e in range(math.floor(math.log10(lo)) - 1, math.ceil(math.log10(hi)) + 1)
+            for m in _NICE}
+    vals = {v for v in vals if lo <= v <= hi} | {float(lo), float(hi)}
+    if current is not None and lo <= current <= hi:
+        vals.add(float(current))
+    return sorted(vals)
+
+
+def linear_options(lo: float, hi: float, current: float | None = None) -> list[float]:
+    """At most about 100 even (1-2-5) steps in [lo, hi]; ranges that end just below 1 (decay rates) also get the
+    values that matter there: 0.99, 0.995, 0.999, 0.9995, 0.9999, 0.99999."""
+    step = 1.0
+    if hi > lo:  # the smallest 1-2-5 step that gives at most ~100 stops
+        raw = (hi - lo) / 100.0
+        e = 10.0 ** math.floor(math.log10(raw))
+        step = next(m * e for m in (1.0, 2.0, 5.0, 10.0) if m * e >= raw * (1 - 1e-12))
+    first = math.ceil(lo / step - 1e-9) * step  # stops on multiples of the step
+    vals = {float(f"{v:.10g}") for v in np.arange(first, hi + step / 2, step)}
+    if hi < 1.0 and hi > 0.99:
+        vals |= {v for v in (0.95, 0.98, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9999, 0.99995, 0.99999) if lo <= v <= hi}
+    vals |= {float(lo), float(hi)}
+    if current is not None and lo <= current <= hi:
+        vals.add(float(current))
+    return sorted(v for v in vals if lo <= v <= hi)
+
+
+def options_for(h, current=None) -> list[float]:
+    """Slider positions for a Hyperparam or surface Param (anything with lo, hi and a scale)."""
+    scale = getattr(h, "scale", "linear")
+    if scale == "log":
+        return log_options(h.lo, h.hi, current)
+    return linear_options(h.lo, h.hi, current)
+
+
+def fmt(v) -> str:
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    if v == 0:
+        return "0"
+    a = abs(v)
+    if a < 1e-3 or a >= 1e4:
+        return f"{v:.3g}"
+    return f"{v:.6g}"
