@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import about, explore
+from ui import about, explore, figures, landscapes
 
 
 def main() -> None:
     st.set_page_config(page_title="Gradscape", page_icon=":material/landscape:", layout="wide")
     pages = [
         st.Page(explore.page, title="Explore", icon=":material/explore:", url_path="explore", default=True),
+        st.Page(figures.page, title="Figures", icon=":material/insert_chart:", url_path="figures"),
+        st.Page(landscapes.page, title="Landscapes", icon=":material/grid_on:", url_path="landscapes"),
         st.Page(about.page, title="About", icon=":material/info:", url_path="about"),
     ]
     st.navigation(pages).run()

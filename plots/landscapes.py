@@ -42,6 +42,7 @@ import dataclasses
 import io
 import json
 import math
+import re
 import time
 
 import numpy as np
@@ -56,8 +57,8 @@ from .explore import _KEEP_OPAQUE, _ta, _make_figure, _square_ok, FastFigure, de
 __all__ = [
     "METRICS", "RESOLUTIONS", "START_AXES", "TOL", "Axis", "MapSpec", "MapResult", "compute_map",
     "metric_grid", "map_figure", "cell_from_selection", "cell_values", "cell_hyperparams",
-    "map_to_csv", "figure_html", "axis_choices", "BasinSpec", "BasinResult", "compute_basins",
-    "basin_starts", "basins_figure", "basins_to_csv", "CLICK_GRID_ROLE", "FastFigure", "decode_array",
+    "map_to_csv", "figure_html", "hyperparams_of", "BasinSpec", "BasinResult", "compute_basins",
+    "basin_starts", "basins_figure", "basins_to_csv", "short_g", "CLICK_GRID_ROLE", "FastFigure", "decode_array",
 ]
 
 #: metric id -> label
@@ -70,6 +71,8 @@ START_AXES = {"start_x": "start x", "start_y": "start y"}
 TOL = 1e-6
 #: log colour floor for f − f*, relative to max(1, |f*|) (float64 resolution)
 _FLOOR = 1e-16
+#: at most this many click-grid markers per side (see :func:`_click_grid_traces`)
+MAX_CLICK_GRID = 256
 #: role of the click-grid traces (``meta.role``)
 CLICK_GRID_ROLE = "click-grid"
 
@@ -87,6 +90,11 @@ BASIN_NOT_CONVERGED = "#9a9a9a"
 _BASIN_COLORS = tuple(c for c in style.COLORS if c != "#000000")
 #: basins: lightness range (fraction of white mixed in) from fastest to never within tolerance
 _SHADE_LO, _SHADE_HI = 0.0, 0.72
+
+
+def short_g(v: float) -> str:
+    """A number as ``:g`` writes it, with a short exponent: 1e-06 -> "1e-6"."""
+    return re.sub(r"e([+-])0*(\d)", lambda m: "e" + ("-" if m.group(1) == "-" else "") + m.group(2), f"{v:g}")
 
 
 def _r6(v: float) -> float:
@@ -154,14 +162,9 @@ class Axis:
         return START_AXES.get(self.name, self.name)
 
 
-def axis_choices(optimizer: str, inner: str | None = None) -> list:
-    """The records an axis can use, in order: every hyperparameter of the optimizer (Lookahead:
-    its own, then the inner optimizer's), then the start's x and y (as ``surfaces.base.Param``
-    -like records with lo / hi filled in by :func:`start_param`)."""
-    return list(_hyperparams(optimizer, inner)) + list(START_AXES)
-
-
-def _hyperparams(optimizer: str, inner: str | None = None) -> tuple:
+def hyperparams_of(optimizer: str, inner: str | None = None) -> tuple:
+    """The Hyperparam records a map of ``optimizer`` can vary (Lookahead: its own, then the
+    inner optimizer's)."""
     spec = optimizers.OPTIMIZERS[optimizer]
     if spec.wraps_inner:
         return spec.hyperparams + optimizers.OPTIMIZERS[inner or "adam"].hyperparams
@@ -193,7 +196,7 @@ class MapSpec:
     def __post_init__(self):
         if self.x.name == self.y.name:
             raise ValueError(f"the two axes must differ, both are {self.x.name!r}")
-        known = {h.name for h in _hyperparams(self.optimizer, self.inner)} | set(START_AXES)
+        known = {h.name for h in hyperparams_of(self.optimizer, self.inner)} | set(START_AXES)
         for a in (self.x, self.y):
             if a.name not in known:
                 raise ValueError(f"axis {a.name!r} is not a hyperparameter of {self.optimizer!r} "
@@ -225,7 +228,7 @@ class MapSpec:
             return float(self.start[0])
         if axis.name == "start_y":
             return float(self.start[1])
-        h = {h.name: h for h in _hyperparams(self.optimizer, self.inner)}[axis.name]
+        h = {h.name: h for h in hyperparams_of(self.optimizer, self.inner)}[axis.name]
         return float(self.fixed.get(axis.name, h.default))
 
 
@@ -359,9 +362,9 @@ def metric_grid(result: MapResult, metric: str) -> MetricGrid:
             reached = stt >= 0
             z = raw.copy()
             kind = np.where(dv, 1, np.where(reached, 0, 2))
-            log, title = False, f"steps to f − f* ≤ {tol:g}"
-            hover = f"f − f* ≤ {tol:g} first at step %{{customdata:d}}"
-            never = f"never reached f − f* ≤ {tol:g}"
+            log, title = False, f"steps to f − f* ≤ {short_g(tol)}"
+            hover = f"f − f* ≤ {short_g(tol)} first at step %{{customdata:d}}"
+            never = f"never reached f − f* ≤ {short_g(tol)}"
             if not has_min:
                 note = "This surface lists no minimum, so no run can reach one: every cell is 'never'."
         else:  # diverged
@@ -385,8 +388,10 @@ def metric_grid(result: MapResult, metric: str) -> MetricGrid:
 
 # ---- the map figure ------------------------------------------------------------------------------
 def _colorbar(mg: MetricGrid) -> dict:
-    cb = dict(title=dict(text=mg.title, side="right"), thickness=14, len=0.9, outlinewidth=0,
-              tickfont=dict(size=12), x=1.01, xanchor="left")
+    # the title runs up the side: a long title on top would squeeze the map differently per metric
+    cb = dict(title=dict(text=mg.title, side="right", font=dict(size=13)), thickness=12, len=1.0,
+              outlinewidth=0, tickfont=dict(size=12), x=1.01, xanchor="left", y=0.0, yanchor="bottom",
+              lenmode="fraction")
     if mg.log:
         ks = list(range(math.ceil(mg.zmin - 1e-9), math.floor(mg.zmax + 1e-9) + 1))
         if len(ks) > 9:
@@ -453,7 +458,7 @@ def _axis_title(axis: Axis, spec: MapSpec) -> str:
     if axis.name in START_AXES:
         text = f"{axis.label} (start coordinate)"
     else:
-        h = {h.name: h for h in _hyperparams(spec.optimizer, spec.inner)}[axis.name]
+        h = {h.name: h for h in hyperparams_of(spec.optimizer, spec.inner)}[axis.name]
         what = h.help.split(":")[0].strip() if h.help else ""
         text = f"{axis.name} ({what})" if what and what != axis.name else axis.name
     return text + (" · log scale" if axis.log else "")
@@ -475,7 +480,7 @@ def map_figure(result: MapResult, metric: str = "loss", *, selected: tuple | Non
     data: list[dict] = [dict(
         type="heatmap", name=METRICS[metric], x=_ta(xe, np.float64), y=_ta(ye, np.float64), z=_ta(mg.z),
         zmin=mg.zmin, zmax=mg.zmax, colorscale=COLORSCALE, colorbar=_colorbar(mg), zsmooth=False,
-        hoverinfo="skip", showlegend=False, meta=dict(role="heatmap", metric=metric))]
+        hoverinfo="skip", showlegend=False, meta=dict(role="heatmap", metric=metric, spec=spec.key()))]
 
     kinds = set(np.unique(mg.kind).tolist())
     if 1 in kinds:
@@ -518,7 +523,7 @@ def map_figure(result: MapResult, metric: str = "loss", *, selected: tuple | Non
     layout = dict(
         template=style.TEMPLATE, height=int(height), font=style.FONT,
         paper_bgcolor="#ffffff", plot_bgcolor=NEVER_COLOR,
-        margin=dict(l=70, r=10, t=50 if title else 20, b=120),
+        margin=dict(l=64, r=0, t=60 if title else 36, b=116),
         xaxis=_axis_layout(spec.x, xe, _axis_title(spec.x, spec)),
         yaxis=_axis_layout(spec.y, ye, _axis_title(spec.y, spec)),
         hovermode="closest", hoverdistance=-1, dragmode="zoom",
@@ -536,25 +541,32 @@ def map_figure(result: MapResult, metric: str = "loss", *, selected: tuple | Non
 
 
 def _click_grid_traces(result: MapResult, mg: MetricGrid) -> list[dict]:
-    """Invisible markers at every cell centre, one trace per kind of cell, carrying the hover.
+    """Invisible markers at the cell centres, one trace per kind of cell, carrying the hover.
 
     x / y are the cell's axis values (float32), customdata the hover value (float32).  The
     markers are nearly transparent and ``maxdisplayed=1`` draws only one SVG node, yet every
-    point hovers and can be clicked (selected).
+    point hovers and can be clicked (selected).  Up to :data:`MAX_CLICK_GRID` cells per side
+    every cell has its marker; a 512-cell axis has one on every other cell (262,144 hover
+    targets make the browser slow: ~4 s per redraw in headless Chromium): hover and click then
+    snap to the nearest of those, and the hover names that cell's exact values.
     """
     spec = result.spec
-    X, Y = np.meshgrid(result.xs, result.ys)
+    ny, nx = result.shape
+    sx, sy = -(-nx // MAX_CLICK_GRID), -(-ny // MAX_CLICK_GRID)  # strides: every cell up to 256 per side
+    cols, rows = np.arange(0, nx, sx), np.arange(0, ny, sy)
+    X, Y = np.meshgrid(result.xs[cols], result.ys[rows])
     X, Y = X.ravel(), Y.ravel()
-    kind = mg.kind.ravel()
+    sub = np.ix_(rows, cols)
+    kind = mg.kind[sub].ravel()
     head = (f"<b>{spec.x.label}</b> = %{{x:.4~g}}<br><b>{spec.y.label}</b> = %{{y:.4~g}}<br>")
     loss_hover = ("final f − f* = %{customdata:.3~g}" if math.isfinite(result.f_min)
                   else "final f = %{customdata:.4~g}")
     final_gap = (np.maximum(result.loss - result.f_min, 0.0) if math.isfinite(result.f_min)
-                 else result.loss).ravel()
+                 else result.loss)[sub].ravel()
     f32max = float(np.finfo(np.float32).max)
     out = []
-    groups = [(0, mg.hover, mg.raw.ravel()),
-              (1, "<b>diverged</b> at step %{customdata:d}", result.diverged_at.ravel().astype(np.float64)),
+    groups = [(0, mg.hover, mg.raw[sub].ravel()),
+              (1, "<b>diverged</b> at step %{customdata:d}", result.diverged_at[sub].ravel().astype(np.float64)),
               (2, f"<b>{mg.never_label}</b><br>{loss_hover}", final_gap)]
     for k, line, cd in groups:
         sel = kind == k
@@ -812,7 +824,7 @@ def basins_figure(results, titles=None, *, height: int = 560) -> FastFigure:
             z=_ta(basin_z(res)), zmin=0.0, zmax=float(k_total), colorscale=cs, showscale=False,
             zsmooth=False, customdata=_ta(res.steps_to_tol.astype(np.float32)), xaxis=xa, yaxis=ya,
             hovertemplate=("start (%{x:.3~g}, %{y:.3~g})<br>first step with f − f* ≤ "
-                           f"{tol:g}: %{{customdata:d}} (−1: never)<extra>{title}</extra>"),
+                           f"{short_g(tol)}: %{{customdata:d}} (−1: never)<extra>{title}</extra>"),
             showlegend=False, meta=dict(role="basins", panel=i)))
         if res.minima:
             data.append(dict(
@@ -847,7 +859,7 @@ def basins_figure(results, titles=None, *, height: int = 560) -> FastFigure:
                     itemclick=False, itemdoubleclick=False),
         annotations=annotations + [dict(
             text=(f"colour: the minimum the run ends at (within {results[0].spec.dist_tol:g} × the "
-                  f"domain's diagonal) · lighter: more steps until f − f* ≤ {results[0].spec.tol:g} "
+                  f"domain's diagonal) · lighter: more steps until f − f* ≤ {short_g(results[0].spec.tol)} "
                   "(palest: never)"),
             showarrow=False, xref="paper", yref="paper", x=0.0, xanchor="left", y=1.0, yanchor="bottom",
             yshift=26, font=dict(size=12, color="#555555"))],

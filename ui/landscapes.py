@@ -1,0 +1,557 @@
+"""The Landscapes page: hyperparameter maps and basins of attraction, live from compiled sweeps.
+
+Two modes (a segmented control at the top):
+
+1. **Hyperparameter map.**  One optimizer on one surface from one start; two of its
+   hyperparameters (or the start's x / y) span a grid of up to 512 × 512 cells; every other
+   hyperparameter stays at its slider value.  Each cell is one run; the whole grid is a single
+   ``optimizers.sweep`` call.  The heatmap shows the final loss, the steps to tolerance or the
+   step of divergence; clicking a cell shows that run beside the map, with a link that opens it
+   in Explore.
+2. **Basins of attraction.**  Two optimizers from every start of a grid over the surface's
+   domain: each start coloured by the minimum it ends at, lightness = steps it took.
+
+Computation: results are cached with ``st.cache_data`` keyed by the settings' JSON text
+(:meth:`plots.landscapes.MapSpec.key`), at most ``MAX_ENTRIES`` entries.  Big grids are computed
+in blocks with a progress bar: ``sweep`` calls back after each block, the callback updates the
+bar, and since every Streamlit call checks for a pending rerun, a new interaction stops the
+computation between blocks (nothing half-done is cached).  The callback runs the bar update in
+the context captured *before* entering the cached function, so the cache never records the bar
+for replay.
+
+Threading: ``sweep`` splits the runs into chunks of 256 and spreads them over the cores with
+plain Python threads running Numba kernels compiled with ``nogil=True``.  No kernel uses
+``parallel=True``, so numba's threading layer is never initialised and concurrent sessions
+cannot trip over it; each call has its own output arrays.
+"""
+from __future__ import annotations
+
+import contextvars
+import math
+import time
+import urllib.parse
+
+import numpy as np
+import streamlit as st
+
+import optimizers
+import surfaces
+from plots import explore as PE
+from plots import landscapes as L
+
+from . import presets
+from . import settings as S
+from . import widgets as W
+
+ss = st.session_state
+MODES = ("Hyperparameter map", "Basins of attraction")
+#: cached results per kind (a 512 × 512 map is ~10 MB; 16 of them stay under ~170 MB)
+MAX_ENTRIES = 16
+#: show a progress bar (and compute in blocks) from this many run-steps on
+PROGRESS_WORK = 20_000_000
+#: blocks per computation when a progress bar is shown
+PROGRESS_BLOCKS = 32
+DEFAULT_STEPS = 1000
+BASIN_SIDES = (64, 128, 256)
+TOLERANCES = (1e-10, 1e-8, 1e-6, 1e-4, 1e-3, 1e-2)
+
+THREADING_NOTE = (
+    "**Threading.** Each map is one compiled `optimizers.sweep` call: the runs step together in "
+    "chunks of 256 (so the CPU vectorises across them) and the chunks are spread over the cores "
+    "with plain Python threads running Numba kernels that release the GIL (`nogil=True`). No "
+    "kernel is compiled with `parallel=True`, so Numba's threading layer is never used (it stays "
+    "unloaded); concurrent sessions each run their own sweep with their own output arrays and "
+    "cannot corrupt each other.")
+
+
+# ---- cached computations --------------------------------------------------------------------
+@st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
+def cached_map(key: str, _progress=None, _block=None) -> L.MapResult:
+    """The map for ``MapSpec.key()`` text (``_progress`` / ``_block`` are not part of the key:
+    they do not change the result)."""
+    return L.compute_map(L.MapSpec.from_key(key), progress=_progress, block=_block)
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
+def cached_basins(key: str, _progress=None, _block=None) -> L.BasinResult:
+    return L.compute_basins(L.BasinSpec.from_key(key), progress=_progress, block=_block)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def cached_run(optimizer: str, variant: str, surface: str, surface_params: tuple, start: tuple,
+               steps: int, hyperparams: tuple):
+    surf = surfaces.get_surface(surface, **dict(surface_params))
+    return optimizers.run(optimizer, surf, start, steps, variant=variant, **dict(hyperparams))
+
+
+def _with_progress(fn, key: str, n_runs: int, steps: int, what: str):
+    """``fn(key)``, with a progress bar and block-wise computation when the job is big."""
+    if n_runs * steps < PROGRESS_WORK and n_runs < 512 * 512:
+        return fn(key)
+    holder = st.empty()
+    outer = contextvars.copy_context()  # outside the cached function: not recorded for replay
+    bar = {}
+
+    def show(frac):
+        text = f"Computing {what}: {frac:.0%} of {n_runs:,} runs × {steps:,} steps"
+        if "bar" not in bar:
+            bar["bar"] = holder.progress(frac, text=text)
+        else:
+            bar["bar"].progress(frac, text=text)
+
+    def progress(frac):
+        outer.run(show, frac)  # a pending rerun raises here, between two blocks
+
+    block = max(256, (n_runs // PROGRESS_BLOCKS) // 256 * 256)
+    out = fn(key, _progress=progress, _block=block)
+    holder.empty()
+    return out
+
+
+# ---- small widget helpers -------------------------------------------------------------------
+def _default(key: str, value) -> None:
+    if key not in ss:
+        ss[key] = value
+
+
+def _slider(label: str, h, key: str, help: str | None = None):
+    """A slider from metadata: integer, or a select slider of nice log / linear stops that always
+    includes the current value."""
+    _default(key, h.default)
+    if getattr(h, "integer", False):
+        return st.slider(label, int(h.lo), int(h.hi), key=key, step=1, help=help)
+    cur = float(ss[key])
+    opts = W.options_for(h, cur)
+    ss[key] = min(opts, key=lambda o: abs(o - cur))
+    return st.select_slider(label, options=opts, key=key, format_func=W.fmt, help=help)
+
+
+def _surface_widgets(prefix: str, default_surface: str):
+    """Surface select box and parameter sliders; returns (surface id, params tuple)."""
+    _default(f"{prefix}surface", default_surface)
+    st.selectbox("Surface", list(surfaces.SURFACES), key=f"{prefix}surface",
+                 format_func=lambda s: surfaces.SURFACES[s].name)
+    surf = surfaces.SURFACES[ss[f"{prefix}surface"]]
+    params = []
+    for p, v in zip(surf.params, surf.values):
+        key = f"{prefix}sp_{surf.id}_{p.name}"
+        _default(key, v)
+        params.append((p.name, float(_slider(f"{p.name} — {p.help}" if p.help else p.name, p, key))))
+    return surf.id, tuple(params)
+
+
+def _optimizer_widgets(prefix: str, sid: str, sparams: tuple, start: tuple, steps: int,
+                       default_opt: str, default_lr: float | None = None, label: str = "Optimizer"):
+    """Optimizer, inner (Lookahead), form, and a slider per hyperparameter.
+
+    Returns (optimizer id, variant, inner or None, ((name, value), ...)).  Slider keys include
+    the surface, so each surface starts from its own measured learning rate (``ui.presets``).
+    """
+    _default(f"{prefix}opt", default_opt)
+    st.selectbox(label, list(optimizers.OPTIMIZERS), key=f"{prefix}opt",
+                 format_func=lambda o: optimizers.OPTIMIZERS[o].name)
+    oid = ss[f"{prefix}opt"]
+    spec = optimizers.OPTIMIZERS[oid]
+    inner = None
+    if spec.wraps_inner:
+        _default(f"{prefix}inner", "adam")
+        st.selectbox("Inner optimizer", [o for o, s in optimizers.OPTIMIZERS.items() if not s.wraps_inner],
+                     key=f"{prefix}inner", format_func=lambda o: optimizers.OPTIMIZERS[o].name)
+        inner = ss[f"{prefix}inner"]
+    variants = optimizers.OPTIMIZERS[inner or oid].variants
+    variant = "paper"
+    if len(variants) > 1:
+        vkey = f"{prefix}variant_{oid}_{inner}"
+        _default(vkey, "paper")
+        variant = st.radio("Form", variants, key=vkey, horizontal=True,
+                           format_func=lambda v: {"paper": "paper (survey)", "reference": "reference (library)"}[v])
+    hps = L.hyperparams_of(oid, inner)
+    values = []
+    for h in hps:
+        key = f"{prefix}hp_{sid}_{oid}_{inner}_{h.name}"
+        if key not in ss:
+            if h.name == "lr":
+                ss[key] = (default_lr if default_lr is not None else
+                           presets.best_lr(sid, sparams, oid, variant, inner, tuple(start), int(min(steps, 1000))))
+            else:
+                ss[key] = h.default
+        values.append((h.name, _slider(h.name, h, key, help=h.help)))
+    values = tuple((k, int(v) if isinstance(v, (int, np.integer)) else float(v)) for k, v in values)
+    return oid, variant, inner, values
+
+
+def _start_widgets(prefix: str, surf):
+    (x0, x1), (y0, y1) = surf.bounds
+    kx, ky = f"{prefix}sx_{surf.id}", f"{prefix}sy_{surf.id}"
+    _default(kx, float(surf.start[0]))
+    _default(ky, float(surf.start[1]))
+    c1, c2 = st.columns(2)
+    c1.number_input("start x", min_value=float(x0), max_value=float(x1), key=kx, format="%.4g",
+                    step=(x1 - x0) / 100)
+    c2.number_input("start y", min_value=float(y0), max_value=float(y1), key=ky, format="%.4g",
+                    step=(y1 - y0) / 100)
+    return (L._r6(ss[kx]), L._r6(ss[ky]))
+
+
+# ---- the map: sidebar ---------------------------------------------------------------------------
+def _axis_record(name: str, hps: dict, surf):
+    """Something with lo / hi / scale / integer for an axis name (a Hyperparam, or a Param-like
+    record for the start's coordinates)."""
+    if name in L.START_AXES:
+        (x0, x1), (y0, y1) = surf.bounds
+        lo, hi = (x0, x1) if name == "start_x" else (y0, y1)
+        return surfaces.Param(name, lo, lo, hi)
+    return hps[name]
+
+
+def _default_axes(names: list[str]) -> tuple[str, str]:
+    x = "lr" if "lr" in names else names[0]
+    rest = [n for n in names if n not in (x, "eps", "start_x", "start_y")]
+    pref = [n for n in ("alpha", "momentum", "beta1", "rho") if n in rest]
+    y = pref[0] if pref else (rest[0] if rest else "start_y")
+    return x, y
+
+
+def _default_range(h, cur: float, opts: list[float]) -> tuple[float, float]:
+    if getattr(h, "scale", "linear") == "log" and cur > 0:
+        lo, hi = cur / 100.0, cur * 100.0
+    else:
+        lo, hi = h.lo, h.hi
+        if 0.99 < hi < 1.0 and lo < 0.99:  # decay rates: the last per mille is rarely of interest
+            hi = 0.99
+    lo = min(opts, key=lambda o: abs(math.log10(o / lo)) if o > 0 and lo > 0 else abs(o - lo))
+    hi = min(opts, key=lambda o: abs(math.log10(o / hi)) if o > 0 and hi > 0 else abs(o - hi))
+    if lo >= hi:
+        lo, hi = opts[0], opts[-1]
+    return lo, hi
+
+
+def _axis_widgets(which: str, name: str, rec, cur: float, base: str, res: int):
+    """Spacing radio and range slider for one axis; returns an Axis."""
+    is_log_meta = getattr(rec, "scale", "linear") == "log"
+    skey = f"{base}_{name}_spacing"
+    _default(skey, "log" if is_log_meta else "linear")
+    opts = W.options_for(rec)
+    rkey = f"{base}_{name}_range"
+    # a range slider takes its default as ``value`` (a pair); its key is fixed per axis record,
+    # so the options never change under it
+    lo, hi = st.select_slider(f"{which} range", options=opts, key=rkey, format_func=W.fmt,
+                              value=_default_range(rec, cur, opts))
+    spacing = st.radio(f"{which} spacing", ("log", "linear"), key=skey, horizontal=True)
+    lo, hi = float(lo), float(hi)
+    log = spacing == "log"
+    if log and lo <= 0:
+        pos = [o for o in opts if o > 0 and o < hi]
+        lo = pos[0] if pos else hi / 1000.0
+        st.caption(f"A log axis cannot start at 0: it starts at {W.fmt(lo)}.")
+    if lo >= hi:
+        i = opts.index(hi) if hi in opts else len(opts) - 1
+        hi = opts[min(i + 1, len(opts) - 1)]
+        if lo >= hi:
+            lo = opts[max(0, opts.index(hi) - 1)]
+    return L.Axis(name, float(lo), float(hi), log, int(res), bool(getattr(rec, "integer", False)))
+
+
+def _map_sidebar() -> L.MapSpec:
+    with st.sidebar:
+        st.header("Surface and start")
+        sid, sparams = _surface_widgets("ls_", "rosenbrock")
+        surf = surfaces.get_surface(sid, **dict(sparams))
+        start = _start_widgets("ls_", surf)
+        _default("ls_steps", DEFAULT_STEPS)
+        steps = int(st.slider("Steps", 1, S.MAX_STEPS, key="ls_steps"))
+
+        st.header("Optimizer")
+        _default("ls_opt", "sgdm")
+        oid, variant, inner, hp = _optimizer_widgets("ls_", sid, sparams, start, steps, "sgdm")
+        hps = {h.name: h for h in L.hyperparams_of(oid, inner)}
+        st.caption("Every hyperparameter not on an axis stays at its slider value; the axes' slider "
+                   "values are the current settings, marked ○ on the map.")
+
+        st.header("Axes")
+        names = list(hps) + list(L.START_AXES)
+        base = f"ls_ax_{sid}_{oid}_{inner}"
+        dx, dy = _default_axes(names)
+        _default(f"{base}_x", dx)
+        _default(f"{base}_y", dy)
+        _default("ls_res", 128)
+        res = int(st.radio("Resolution (cells per side)", L.RESOLUTIONS, key="ls_res", horizontal=True,
+                           format_func=lambda n: f"{n}²",
+                           help="512 × 512 = 262,144 runs: computed in blocks, with a progress bar."))
+        fmt = lambda n: L.START_AXES.get(n, n)  # noqa: E731
+        if ss[f"{base}_x"] not in names:
+            ss[f"{base}_x"] = dx
+        st.selectbox("x axis", names, key=f"{base}_x", format_func=fmt)
+        ynames = [n for n in names if n != ss[f"{base}_x"]]
+        if ss[f"{base}_y"] not in ynames:
+            ss[f"{base}_y"] = dy if dy in ynames else ynames[0]
+        xname = ss[f"{base}_x"]
+        cur = dict(hp)
+        cur.update(start_x=start[0], start_y=start[1])
+        xaxis = _axis_widgets("x", xname, _axis_record(xname, hps, surf), float(cur[xname]), base, res)
+        st.selectbox("y axis", ynames, key=f"{base}_y", format_func=fmt)
+        yname = ss[f"{base}_y"]
+        yaxis = _axis_widgets("y", yname, _axis_record(yname, hps, surf), float(cur[yname]), base, res)
+
+        _default("ls_tol", L.TOL)
+        tol = st.select_slider("Tolerance for “reached the minimum” (f − f* ≤ tol)", TOLERANCES,
+                               key="ls_tol", format_func=L.short_g)
+    return L.MapSpec(oid, sid, start, steps, xaxis, yaxis, hyperparams=hp, surface_params=sparams,
+                     variant=variant, inner=inner, tol=float(tol))
+
+
+# ---- the map: selection, side panel ---------------------------------------------------------------
+def _apply_selection(result: L.MapResult) -> None:
+    """A click on the map (a click-grid point selection) selects that cell's run."""
+    event = ss.get("ls_map")
+    try:
+        points = event["selection"]["points"] if event else []
+    except (KeyError, TypeError):
+        points = []
+    if not points:
+        return
+    sig = tuple((round(float(p.get("x", 0)), 12), round(float(p.get("y", 0)), 12)) for p in points)
+    if ss.get("_ls_last_points") == sig:
+        return
+    ss["_ls_last_points"] = sig
+    cell = L.cell_from_selection({"points": points}, result)
+    if cell is not None:
+        xv, yv = L.cell_values(result, *cell)
+        ss["ls_cell"] = {"axes": (result.spec.x.name, result.spec.y.name), "x": xv, "y": yv}
+
+
+def _selected(spec: L.MapSpec):
+    sel = ss.get("ls_cell")
+    if not sel or tuple(sel.get("axes", ())) != (spec.x.name, spec.y.name):
+        return None
+    return float(sel["x"]), float(sel["y"])
+
+
+def explore_url(spec: L.MapSpec, xv: float, yv: float, base: str = "") -> str:
+    """The Explore link of the run at axis values (xv, yv): ``<base>/explore?`` + the query of
+    ``ui.settings.to_query``.  ``base`` is the app's root URL ("" gives a root-relative link)."""
+    hp, start = L.cell_hyperparams(spec, xv, yv)
+    cfg = S.optimizer_config(spec.optimizer, spec.variant, **hp)
+    settings = S.ExploreSettings(spec.surface, tuple(spec.surface_params), start, int(spec.steps), 0.0, 0, (cfg,))
+    query = S.to_query(settings)
+    return f"{base.rstrip('/')}/explore?{urllib.parse.urlencode(query, safe='(),;=@')}"
+
+
+def _app_base() -> str:
+    """The app's root URL, from the browser's URL of this page ("" when unknown)."""
+    try:
+        url = st.context.url or ""
+    except Exception:  # noqa: BLE001 - no browser context (tests)
+        return ""
+    if not url:
+        return ""
+    parts = urllib.parse.urlsplit(url)
+    path = parts.path.rstrip("/")
+    if path.endswith("/landscapes"):
+        path = path[: -len("/landscapes")]
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def _cell_run(spec: L.MapSpec, xv: float, yv: float):
+    hp, start = L.cell_hyperparams(spec, xv, yv)
+    return cached_run(spec.optimizer, spec.variant, spec.surface, tuple(spec.surface_params), start,
+                      int(spec.steps), tuple(hp.items())), hp, start
+
+
+def _use_as_current(spec_key: str, xv: float, yv: float) -> None:
+    """Callback: the selected cell's axis values become the sliders' (current) values."""
+    spec = L.MapSpec.from_key(spec_key)
+    for axis, v in ((spec.x, xv), (spec.y, yv)):
+        if axis.name == "start_x":
+            ss[f"ls_sx_{spec.surface}"] = float(v)
+        elif axis.name == "start_y":
+            ss[f"ls_sy_{spec.surface}"] = float(v)
+        else:
+            ss[f"ls_hp_{spec.surface}_{spec.optimizer}_{spec.inner}_{axis.name}"] = (
+                int(round(v)) if axis.integer else float(v))
+
+
+def _cell_figure(surf, pv, start):
+    """Explore's contour figure of one run, made static and compact for the side panel: no
+    animation controls or frames, no legend, no click grid (clicks here do nothing)."""
+    d = PE.contour_figure(surf, [pv], start=start, height=360, max_frames=1, click_grid=1).to_dict()
+    layout = dict(d["layout"])
+    for k in ("updatemenus", "sliders"):
+        layout.pop(k, None)
+    layout.update(showlegend=False, margin=dict(l=50, r=10, t=10, b=40))
+    data = [t for t in d["data"] if t.get("name") != PE.CLICK_GRID_NAME]
+    return PE._make_figure(data, layout)
+
+
+def _side_panel(spec: L.MapSpec, result: L.MapResult, selected) -> None:
+    if selected is None:
+        st.info("Click a cell of the map to see its run here, with a link that opens it in Explore.",
+                icon=":material/touch_app:")
+        return
+    xv, yv = selected
+    run, hp, start = _cell_run(spec, xv, yv)
+    surf = spec.surface_obj()
+    st.markdown(f"**Selected run** · {spec.x.label} = `{W.fmt(xv)}`, {spec.y.label} = `{W.fmt(yv)}`")
+    fmin = surf.f_min
+    if run.diverged_at >= 0:
+        st.markdown(f":red[**diverged at step {run.diverged_at}**] (left 10⁶ × the domain or became non-finite)")
+    else:
+        gap = run.loss[-1] - fmin if math.isfinite(fmin) else run.loss[-1]
+        hit = np.nonzero(run.loss - fmin <= spec.tol)[0] if math.isfinite(fmin) else []
+        when = f"first at step {int(hit[0])}" if len(hit) else "never"
+        st.markdown(f"final {'f − f*' if math.isfinite(fmin) else 'f'} = `{gap:.3g}` · "
+                    f"f − f* ≤ {L.short_g(spec.tol)}: {when}")
+    pv = PE.PathView.from_run(run, "this cell's run", PE.COLORS[0])
+    st.plotly_chart(_cell_figure(surf, pv, start), key="ls_cell_chart", width="stretch")
+    st.caption("○ start · ★ minimum · the run's every step as a dot. Open it in Explore to animate "
+               "it and compare it with other optimizers.")
+    url = explore_url(spec, xv, yv, _app_base())
+    c1, c2 = st.columns(2)
+    c1.link_button("Open in Explore", url, icon=":material/open_in_new:", width="stretch")
+    c2.button("Set as current", on_click=_use_as_current, args=(spec.key(), xv, yv),
+              width="stretch", help="Set the axes' sliders to this cell's values (moves the ○ marker).")
+    st.caption(f"Explore link: `{url}`")
+
+
+# ---- the map page -------------------------------------------------------------------------------
+def _map_page() -> None:
+    spec = _map_sidebar()
+    n_runs = len(spec.x.values()) * len(spec.y.values())
+    t0 = time.perf_counter()
+    result = _with_progress(cached_map, spec.key(), n_runs, spec.steps, "the map")
+    t_compute = time.perf_counter() - t0
+    _apply_selection(result)
+    selected = _selected(spec)
+
+    _default("ls_metric", "loss")
+    metric = st.segmented_control("Metric", list(L.METRICS), key="ls_metric",
+                                  format_func=lambda m: L.METRICS[m].capitalize(),
+                                  label_visibility="collapsed") or "loss"
+    surf = spec.surface_obj()
+    opt_name = optimizers.OPTIMIZERS[spec.optimizer].name + (
+        f"({optimizers.OPTIMIZERS[spec.inner].name})" if spec.inner else "")
+    title = (f"{opt_name} on {surf.name} from ({W.fmt(spec.start[0])}, {W.fmt(spec.start[1])}), "
+             f"{spec.steps:,} steps: {L.METRICS[metric]}")
+    t1 = time.perf_counter()
+    fig = L.map_figure(result, metric, selected=selected, height=600)
+    t_fig = time.perf_counter() - t1
+
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        st.markdown(f"**{title}**")
+        st.plotly_chart(fig, key="ls_map", on_select="rerun", selection_mode=("points",), width="stretch")
+        ny, nx = result.shape
+        div = float(np.mean(result.diverged_at >= 0))
+        st.caption(f"{nx} × {ny} = {nx * ny:,} runs × {spec.steps:,} steps in one compiled sweep: "
+                   f"{result.seconds:.2f} s when computed (this view: {t_compute:.2f} s, cached "
+                   f"after the first time) · figure {t_fig * 1000:.0f} ms · {div:.0%} of the runs diverged."
+                   + (f" At this resolution hover and clicks snap to every "
+                      f"{'other' if max(nx, ny) <= 2 * L.MAX_CLICK_GRID else 'few'} cell (the cell named in "
+                      "the hover is the one you get)." if max(nx, ny) > L.MAX_CLICK_GRID else ""))
+    with right:
+        _side_panel(spec, result, selected)
+
+    st.subheader("Export")
+    c1, c2 = st.columns(2)
+    c1.download_button("Map (CSV)", data=lambda: L.map_to_csv(result), file_name="gradscape_map.csv",
+                       mime="text/csv", width="stretch", on_click="ignore",
+                       help="One row per cell: both axis values, final loss, f − f*, steps to tolerance, "
+                            "step of divergence (−1 = never) and the final point.")
+    c2.download_button("Map (HTML)", data=lambda: L.figure_html(
+                           L.map_figure(result, metric, selected=selected, title=title, click_grid=False),
+                           f"Gradscape: {title}"),
+                       file_name="gradscape_map.html", mime="text/html", width="stretch", on_click="ignore",
+                       help="The heatmap as a standalone HTML file (plotly.js embedded; works offline).")
+
+
+# ---- basins ---------------------------------------------------------------------------------------
+def _basins_sidebar():
+    with st.sidebar:
+        st.header("Surface")
+        sid, sparams = _surface_widgets("lb_", "himmelblau")
+        surf = surfaces.get_surface(sid, **dict(sparams))
+        _default("lb_steps", 500)
+        steps = int(st.slider("Steps", 1, S.MAX_STEPS, key="lb_steps"))
+        _default("lb_n", 128)
+        n = int(st.radio("Starts per side", BASIN_SIDES, key="lb_n", horizontal=True,
+                         format_func=lambda v: f"{v}²"))
+        _default("lb_tol", L.TOL)
+        tol = float(st.select_slider("Tolerance f − f* ≤ tol (shading)", TOLERANCES, key="lb_tol",
+                                     format_func=L.short_g))
+        _default("lb_dist", 0.02)
+        dist = float(st.select_slider("Reached a minimum: final point within (× domain diagonal)",
+                                      (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1), key="lb_dist",
+                                      format_func=L.short_g))
+        specs = []
+        for i, (dflt, lr) in enumerate((("sgd", 0.01), ("adam", 0.05))):
+            st.header(f"Optimizer {'AB'[i]}")
+            use_lr = lr if sid == "himmelblau" else None
+            oid, variant, inner, hp = _optimizer_widgets(f"lb{i}_", sid, sparams, tuple(surf.start), steps,
+                                                         dflt, default_lr=use_lr, label=f"Optimizer {'AB'[i]}")
+            specs.append(L.BasinSpec(oid, sid, steps, n, hp, sparams, variant, inner, tol, dist))
+    return specs
+
+
+def _basins_page() -> None:
+    specs = _basins_sidebar()
+    results = []
+    for i, spec in enumerate(specs):
+        results.append(_with_progress(cached_basins, spec.key(), spec.n ** 2, spec.steps,
+                                      f"the basins of optimizer {'AB'[i]}"))
+    surf = specs[0].surface_obj()
+    titles = [f"{'AB'[i]}: {s.label()}" for i, s in enumerate(specs)]
+    if not surf.minima:
+        st.warning(f"{surf.name} lists no minimum: every start is either 'not converged' or diverged.",
+                   icon=":material/info:")
+    fig = L.basins_figure(results, titles, height=600)
+    st.plotly_chart(fig, key="lb_chart", width="stretch")
+    rows = []
+    for t, r in zip(titles, results):
+        fr = r.fractions()
+        row = {"optimizer": t}
+        for k, p in enumerate(r.minima):
+            row[f"→ ({p.x:.3g}, {p.y:.3g})"] = f"{fr[k]:.1%}"
+        row["not converged"] = f"{fr['not converged']:.1%}"
+        row["diverged"] = f"{fr['diverged']:.1%}"
+        reached = r.steps_to_tol[r.steps_to_tol >= 0]
+        row[f"median steps to f − f* ≤ {L.short_g(r.spec.tol)}"] = f"{int(np.median(reached))}" if reached.size else "—"
+        row["compute (s)"] = f"{r.seconds:.2f}"
+        rows.append(row)
+    st.dataframe(rows, hide_index=True, width="stretch")
+    c1, c2 = st.columns(2)
+    c1.download_button("Basins (CSV)", data=lambda: L.basins_to_csv(results), file_name="gradscape_basins.csv",
+                       mime="text/csv", width="stretch", on_click="ignore")
+    c2.download_button("Basins (HTML)", data=lambda: L.figure_html(fig, f"Gradscape: basins on {surf.name}"),
+                       file_name="gradscape_basins.html", mime="text/html", width="stretch", on_click="ignore")
+
+
+# ---- the page ---------------------------------------------------------------------------------------
+def page() -> None:
+    st.title("Landscapes")
+    _default("ls_mode", MODES[0])
+    mode = st.segmented_control("Mode", MODES, key="ls_mode", label_visibility="collapsed") or MODES[0]
+    if mode == MODES[0]:
+        st.caption("Two hyperparameters span a grid; every cell is one run of the optimizer, all of them "
+                   "computed in one compiled sweep. Click a cell to see its run.")
+        _map_page()
+    else:
+        st.caption("Every start of a grid over the surface is one run: its colour is the minimum it ends "
+                   "at, its lightness the steps it took. Two optimizers side by side.")
+        _basins_page()
+    with st.expander("How these maps are computed", icon=":material/info:"):
+        st.markdown(f"""
+- **One sweep per map.** Every cell (or start) is an independent run of the same compiled
+  optimizer kernel; the grid's hyperparameters go in as per-run arrays of one
+  `optimizers.sweep` call, which returns each run's final loss, step of divergence and the
+  first step with f − f* ≤ tol. A cell equals `optimizers.trajectory` run on its own,
+  bit for bit.
+- **Diverged** means the run became non-finite or left the box of half-width 10⁶ × the domain's
+  diagonal (hatched grey on the map, black in the basins). Near a stability boundary the
+  growth is slow, so a run just past it may need many steps to be flagged.
+- **Big grids** (512 × 512 = 262,144 runs) are computed in blocks with a progress bar; changing
+  a setting meanwhile stops the computation between two blocks. Results are cached per
+  setting (at most {MAX_ENTRIES} maps), so going back to a setting is instant.
+- {THREADING_NOTE}
+- No gradient noise here: with noise every cell would get its own noise stream, and the
+  Explore link could not reproduce it.
+""")
