@@ -12,8 +12,19 @@ The ``*_data`` functions return the computed numbers (paths, cycles, distances) 
 and the page's summary line never parse a figure.  The builders reuse the Explore figures'
 machinery (:mod:`plots.explore`): arrays as base64 typed arrays (``_ta``), unvalidated
 :class:`~plots.explore.FastFigure` construction (``_make_figure``), the same style, and the same
-Play / Pause + slider controls (``redraw: True``, or the contour disappears while playing).
-``animated=False`` gives the finished static picture: the same traces, no frames, no controls.
+Play / Pause + slider controls.  Frames carry only the path traces.  ``animated=False`` gives
+the finished static picture: the same traces, no frames, no controls.
+
+The background while playing
+----------------------------
+A frame transitions only the traces it carries, and Plotly's transition step removes a contour
+trace's layer; ``redraw: True`` paints it back, but a full redraw of a 120² contour takes
+~150–370 ms in headless Chromium, so while playing the contour is missing most of the time (it
+was absent in 29 of 30 samples at 50 ms per frame).  The quadratic ravine, the surface of both
+figures, is therefore drawn as its exact level sets: nested filled ellipses (evenly spaced in
+√f), which are scatter traces and stay painted through a transition, so its frames use
+``redraw: False`` and cost milliseconds.  Other surfaces (the builders accept any) get the
+contour trace and ``redraw: True``.
 
 The last fast weight of a cycle
 -------------------------------
@@ -39,7 +50,7 @@ from optimizers.base import N_SC, N_SLOT, VARIANT_IDS
 
 from . import style
 from .explore import (_KEEP_OPAQUE, _animation_controls, _grid, _make_figure, _r7, _ta,
-                      FastFigure, thin_steps, value_map)
+                      FastFigure, thin_steps, value_map)  # noqa: F401  (FastFigure: return type)
 
 __all__ = [
     "Figure1Settings", "Figure1Data", "figure1_data", "figure1", "figure1_summary",
@@ -67,6 +78,9 @@ FIG1_MAX_STEPS = 400
 FIG1_MAX_FRAMES = 120
 FIG2_MAX_K = 20
 FIG2_MAX_CYCLES = 40
+#: Play speed: Figure 1 step by step, Figure 2 cycle by cycle (slow enough to follow a cycle)
+FIG1_FRAME_MS = 100
+FIG2_FRAME_MS = 900
 #: Figure 1's check: SGD's steep coordinate should flip sign on most of these first steps
 ALTERNATION_STEPS = 20
 
@@ -76,26 +90,85 @@ _HOVER = ("<b>%{fullData.name}</b><br>step %{customdata[0]:d}<br>x = %{x:.4~g}<b
 
 # ---- shared pieces ---------------------------------------------------------------------------
 def _contour_trace(surface, grid: int = 120) -> dict:
-    """Filled contour in the app's colours, without a colour bar.
-
-    The quadratic ravine is drawn as √f (its level sets are then evenly spaced nested ellipses,
-    like the survey's sketch); other surfaces use the Explore page's value map (log for
-    Rosenbrock & co.)."""
+    """Filled contour in the app's colours, without a colour bar (the Explore page's value map:
+    log for Rosenbrock & co.).  Used for surfaces other than the quadratic ravine."""
     xs, ys, f = _grid(surface, grid)
-    if surface.id == "quadratic":
-        z = np.sqrt(np.maximum(f - float(surface.f_min), 0.0))
-        lo, hi = 0.0, float(np.nanmax(z))
-        levels = 14
-    else:
-        vm = value_map(surface)
-        z, lo, hi = vm(f), vm.lo, vm.hi
-        levels = style.CONTOUR_LEVELS
+    vm = value_map(surface)
+    z, lo, hi = vm(f), vm.lo, vm.hi
     return dict(
         type="contour", name="f", x=_ta(xs), y=_ta(ys), z=_ta(np.clip(z, lo, hi)),
         zmin=lo, zmax=hi, autocontour=False, colorscale=style.SURFACE_COLORSCALE, showscale=False,
-        contours=dict(start=lo, end=hi, size=(hi - lo) / levels, coloring="fill", showlines=True),
+        contours=dict(start=lo, end=hi, size=(hi - lo) / style.CONTOUR_LEVELS, coloring="fill", showlines=True),
         line=dict(color=style.CONTOUR_LINE, width=0.8, smoothing=0.85),
         hoverinfo="skip", showlegend=False, meta=dict(role="contour"))
+
+
+def _scale_color(frac: float) -> str:
+    """The app's contour colour scale (:data:`style.SURFACE_COLORSCALE`) at ``frac`` in [0, 1]."""
+    stops = style.SURFACE_COLORSCALE
+    frac = min(max(float(frac), 0.0), 1.0)
+    for (a, ca), (b, cb) in zip(stops, stops[1:]):
+        if frac <= b:
+            w = 0.0 if b == a else (frac - a) / (b - a)
+            rgb = [round(int(ca[i:i + 2], 16) * (1 - w) + int(cb[i:i + 2], 16) * w) for i in (1, 3, 5)]
+            return "#{:02x}{:02x}{:02x}".format(*rgb)
+    return stops[-1][1]
+
+
+#: level sets drawn for the quadratic ravine (evenly spaced in √f: nested ellipses)
+ELLIPSE_LEVELS = 14
+
+
+def _ellipse_background(surface) -> tuple[list[dict], str]:
+    """The quadratic ravine's exact contours: its level sets f = s² are ellipses, drawn as
+    filled scatter polygons from the outermost in (evenly spaced in √f), in the app's colours.
+
+    Returns the traces and the plot background colour (the band outside the last ellipse).
+    Scatter polygons, unlike a contour trace, survive an animation frame's transition step, so
+    the animation can skip the full redraw (``redraw: False``): the ravine stays painted while
+    it plays, and each frame costs milliseconds instead of a full re-render.
+    """
+    vals = dict(zip((p.name for p in surface.params), surface.values))
+    kappa, angle = float(vals.get("kappa", 1.0)), float(vals.get("angle", 0.0))
+    (x0, x1), (y0, y1) = surface.bounds
+    corners = [(x0, y0), (x0, y1), (x1, y0), (x1, y1)]
+    top = max(math.sqrt(max(float(surface.value(x, y)) - float(surface.f_min), 0.0)) for x, y in corners)
+    c, s_ = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+    t = np.linspace(0.0, 2.0 * math.pi, 241)
+    traces = []
+    for i in range(ELLIPSE_LEVELS, 0, -1):
+        level = top * i / ELLIPSE_LEVELS  # √f on this ellipse: f = ½(u² + κv²) = level²
+        u = math.sqrt(2.0) * level * np.cos(t)
+        v = math.sqrt(2.0) * level / math.sqrt(kappa) * np.sin(t)
+        traces.append(dict(
+            type="scatter", mode="lines", name="f", x=_ta(c * u - s_ * v), y=_ta(s_ * u + c * v),
+            fill="toself", fillcolor=_scale_color((i - 0.5) / ELLIPSE_LEVELS),
+            line=dict(color=style.CONTOUR_LINE, width=0.8), hoverinfo="skip", showlegend=False,
+            meta=dict(role="contour", level=float(level ** 2))))
+    return traces, _scale_color(1.0)
+
+
+def _background(surface) -> tuple[list[dict], str | None, bool]:
+    """(background traces, plot background colour, whether the animation must redraw)."""
+    if surface.id == "quadratic":
+        traces, bg = _ellipse_background(surface)
+        return traces, bg, False
+    return [_contour_trace(surface)], None, True
+
+
+def _controls(steps, redraw: bool, prefix: str, frame_ms: int):
+    """The Explore page's Play / Pause + slider, with ``redraw`` set as the background needs and
+    ``frame_ms`` per frame while playing."""
+    menus, sliders = _animation_controls(np.asarray(steps))
+    play = menus[0]["buttons"][0]["args"][1]
+    play["frame"] = dict(play["frame"], duration=int(frame_ms))
+    if not redraw:
+        for b in menus[0]["buttons"]:
+            b["args"][1]["frame"] = dict(b["args"][1]["frame"], redraw=False)
+        for st_ in sliders[0]["steps"]:
+            st_["args"][1] = dict(st_["args"][1], frame=dict(st_["args"][1]["frame"], redraw=False))
+    sliders[0]["currentvalue"] = dict(sliders[0]["currentvalue"], prefix=prefix)
+    return menus, sliders
 
 
 def _minimum_trace(surface) -> dict | None:
@@ -105,11 +178,11 @@ def _minimum_trace(surface) -> dict | None:
     return dict(
         type="scatter", mode="markers", name="minimum" if len(pts) == 1 else "minima",
         x=[p.x for p in pts], y=[p.y for p in pts], marker=style.MINIMUM_MARKER, cliponaxis=False,
-        hovertemplate="<b>minimum</b><br>(%{x:.4~g}, %{y:.4~g})<extra></extra>",
+        legendrank=1, hovertemplate="<b>minimum</b><br>(%{x:.4~g}, %{y:.4~g})<extra></extra>",
         meta=dict(role="minima"), **_KEEP_OPAQUE)
 
 
-def _layout(surface, *, height: int, animated: bool, title: str | None) -> dict:
+def _layout(surface, *, height: int, animated: bool, title: str | None, plot_bgcolor: str | None = None) -> dict:
     """Axes fixed to the surface's bounds with equal scales (when not a sliver), the legend in
     a row above the plot (never over the paths), controls below when animated."""
     (x0, x1), (y0, y1) = surface.bounds
@@ -120,10 +193,11 @@ def _layout(surface, *, height: int, animated: bool, title: str | None) -> dict:
     r = (x1 - x0) / (y1 - y0)
     if 1 / 3 <= r <= 3:
         yaxis.update(scaleanchor="x", scaleratio=1)
-    top = 40 if title is None else 84
+    # without a title, room above the legend for Plotly's mode bar (it shows on hover)
+    top = 64 if title is None else 84
     layout = dict(
         template=style.TEMPLATE, height=int(height), font=style.FONT,
-        paper_bgcolor="#ffffff", plot_bgcolor="#ffffff",
+        paper_bgcolor="#ffffff", plot_bgcolor=plot_bgcolor or "#ffffff",
         margin=dict(l=60, r=20, t=top, b=120 if animated else 50),
         xaxis=xaxis, yaxis=yaxis, hovermode="closest", hoverdistance=20, dragmode="zoom",
         legend=dict(orientation="h", x=0.0, xanchor="left", y=1.01, yanchor="bottom",
@@ -164,9 +238,16 @@ def _xy(a: np.ndarray) -> dict:
 
 
 def _check_int(name: str, v, lo: int, hi: int) -> int:
-    if isinstance(v, bool) or not float(v).is_integer() or not lo <= int(v) <= hi:
-        raise ValueError(f"{name} must be an integer in [{lo}, {hi}], got {v!r}")
-    return int(v)
+    bad = ValueError(f"{name} must be an integer in [{lo}, {hi}], got {v!r}")
+    if isinstance(v, (bool, str, bytes)):
+        raise bad
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        raise bad from None
+    if not (math.isfinite(f) and f.is_integer() and lo <= f <= hi):
+        raise bad
+    return int(f)
 
 
 # ---- Figure 1: SGD vs SGDM -------------------------------------------------------------------
@@ -294,8 +375,8 @@ def _fig1_path_trace(name, color, pts, loss, upto):
 
 
 def _fig1_frame_path(pts, upto):
-    """A frame's update of a path trace: x and y up to row ``upto`` only (the trace's full
-    customdata stays, and its first rows are exactly these steps)."""
+    """A frame's update of a path trace: x and y up to row ``upto``.  The trace keeps its full
+    hover data (step, loss), whose first rows are exactly these steps: half the frame bytes."""
     return _xy(pts[: upto + 1])
 
 
@@ -311,22 +392,20 @@ def figure1(settings: Figure1Settings | Figure1Data = Figure1Settings(), *, anim
             height: int = 560, title: str | None = None, max_frames: int = FIG1_MAX_FRAMES) -> FastFigure:
     """Figure 1: the ravine's contours, the minimum, the start, SGD's and SGDM's paths.
 
-    Trace order: contour, minimum, start, SGD path, SGDM path, SGD head, SGDM head (the heads
-    mark where each run is).  Animated: frames at ≤ ``max_frames`` steps carry only the four path
-    traces (x and y of each path up to that step, and of its head), with Play / Pause and a step
-    slider; the initial state is
-    the finished picture.  ``animated=False``: the finished picture only.  A diverged run is
-    drawn up to its last finite point and its legend entry says when it diverged.
+    Trace order: background (the ravine's ellipses, or a contour), start, SGD path, SGDM path,
+    SGD head, SGDM head (the heads mark where each run is), minimum (on top of the paths; first
+    in the legend).  Animated: frames at ≤ ``max_frames`` steps carry only the four path traces
+    (x and y of each path up to that step, and of its head), with Play / Pause and a step
+    slider; the initial state is the finished picture.  ``animated=False``: the finished picture
+    only.  A diverged run is drawn up to its last finite point and its legend entry says when it
+    diverged.
     """
     data = settings if isinstance(settings, Figure1Data) else figure1_data(settings)
     s, surf = data.settings, data.surface
-    traces = [_contour_trace(surf)]
-    m = _minimum_trace(surf)
-    if m:
-        traces.append(m)
+    traces, bg, redraw = _background(surf)
     start = (float(s.start[0]), float(s.start[1]))
     traces.append(dict(type="scatter", mode="markers", name="start", x=[start[0]], y=[start[1]],
-                       marker=style.START_MARKER, cliponaxis=False, meta=dict(role="start"),
+                       marker=style.START_MARKER, cliponaxis=False, legendrank=2, meta=dict(role="start"),
                        hovertemplate="<b>start</b><br>(%{x:.4~g}, %{y:.4~g})<extra></extra>", **_KEEP_OPAQUE))
     runs = [("sgd", f"SGD (lr = {s.lr:g})", SGD_COLOR),
             ("sgdm", f"SGDM (lr = {s.lr:g}, momentum = {s.momentum:g})", SGDM_COLOR)]
@@ -343,7 +422,10 @@ def figure1(settings: Figure1Settings | Figure1Data = Figure1Settings(), *, anim
     for name, color, pts, loss, last in geo:
         traces.append(_fig1_head(name, color, pts, last))
     animated_idx = list(range(first, len(traces)))
-    layout = _layout(surf, height=height, animated=animated, title=title)
+    m = _minimum_trace(surf)
+    if m:
+        traces.append(m)
+    layout = _layout(surf, height=height, animated=animated, title=title, plot_bgcolor=bg)
     frames = []
     if animated:
         steps = thin_steps(int(s.steps), max_frames)
@@ -352,7 +434,7 @@ def figure1(settings: Figure1Settings | Figure1Data = Figure1Settings(), *, anim
             fdata += [dict(x=[_r7(pts[min(t, last), 0])], y=[_r7(pts[min(t, last), 1])])
                       for name, color, pts, loss, last in geo]
             frames.append(dict(name=str(t), data=fdata, traces=animated_idx))
-        layout["updatemenus"], layout["sliders"] = _animation_controls(steps)
+        layout["updatemenus"], layout["sliders"] = _controls(steps, redraw, "step ", FIG1_FRAME_MS)
     return _make_figure(traces, layout, frames)
 
 
@@ -366,11 +448,11 @@ class Figure2Settings:
     steps, so every cycle is complete.
 
     Default: Figure 1's ravine (κ = 50, start (−1.8, 0.6)) with inner SGD with momentum,
-    lr = 0.035, momentum 0.85, for 6 cycles.  Its momentum survives the synchronisations (the
+    lr = 0.035, momentum 0.85, for 5 cycles.  Its momentum survives the synchronisations (the
     inner state is kept), so in every cycle the fast weights swing right across the ravine and
     end far from where they set out, while the slow weights move half-way towards each end
-    point and so go down the valley along a smooth line (the slow weights end 0.085 from the
-    minimum).  With plain SGD as the inner optimizer the averaging cancels the zig-zag within two
+    point and so go down the valley along a smooth line, every cycle closer to the minimum (from
+    1.897 to 0.042).  With plain SGD as the inner optimizer the averaging cancels the zig-zag within two
     cycles, after which the fast weights hardly wander at all: right, but a less telling picture.
     """
 
@@ -381,7 +463,7 @@ class Figure2Settings:
     inner_params: tuple = (("lr", 0.035), ("momentum", 0.85))
     k: int = 5
     alpha: float = 0.5
-    cycles: int = 6
+    cycles: int = 5
     variant: str = "paper"
 
     @property
@@ -657,32 +739,30 @@ def figure2(settings: Figure2Settings | Figure2Data = Figure2Settings(), *, anim
     """Figure 2: contours, the minimum, each cycle's fast path from φ_{t−1}, the dashed segments
     φ_{t−1} → θ_{t,k}, the last fast weights, and the slow weights as large markers on a thick line.
 
-    Trace order: contour, minimum, then the five path traces: fast weights, slow weights (thick
-    line), segments (dashed, drawn over the thick line), last fast weights, slow-weight markers (on
-    top; no legend entry of their own).  Cycles are separated by NaN breaks inside each trace.
-    Animated cycle by cycle: frame t shows cycles 1..t (frame 0 only φ_0); frames carry only the
-    five path traces.  ``labels`` names φ_0, φ_1 and θ_{1,k} on the picture (static only: labels
-    are annotations, which frames do not carry).
+    Trace order: background, then the five path traces: fast weights, slow weights (thick line),
+    segments (dashed, drawn over the thick line), last fast weights, slow-weight markers (no
+    legend entry of their own), and last the minimum (on top; first in the legend).  Cycles are
+    separated by NaN breaks inside each trace.  Animated cycle by cycle: frame t shows cycles
+    1..t (frame 0 only φ_0); frames carry only the five path traces.  ``labels`` names φ_0, φ_1
+    and θ_{1,k} on the picture (static only: labels are annotations, which frames do not carry).
     """
     data = settings if isinstance(settings, Figure2Data) else figure2_data(settings)
     s, surf = data.settings, data.surface
     k = int(s.k)
-    traces = [_contour_trace(surf)]
-    m = _minimum_trace(surf)
-    if m:
-        traces.append(m)
+    traces, bg, redraw = _background(surf)
     first = len(traces)
     traces += _fig2_traces(data, len(data.cycles), k)
     animated_idx = list(range(first, len(traces)))
-    layout = _layout(surf, height=height, animated=animated, title=title)
+    m = _minimum_trace(surf)
+    if m:
+        traces.append(m)
+    layout = _layout(surf, height=height, animated=animated, title=title, plot_bgcolor=bg)
     frames = []
     if animated:
         n = len(data.cycles)
         for t in range(n + 1):
             frames.append(dict(name=str(t), data=_fig2_traces(data, t, k), traces=animated_idx))
-        menus, sliders = _animation_controls(np.arange(n + 1))
-        sliders[0]["currentvalue"]["prefix"] = "cycle "
-        layout["updatemenus"], layout["sliders"] = menus, sliders
+        layout["updatemenus"], layout["sliders"] = _controls(np.arange(n + 1), redraw, "cycle ", FIG2_FRAME_MS)
     elif labels and data.cycles:
         c = data.cycles[0]
         layout["annotations"] = _labels(c, k)
