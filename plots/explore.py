@@ -579,9 +579,56 @@ def contour_figure(surface, paths, *, start=None, grid: int = 120, max_frames: i
 
     frames, steps = _path_frames(geoms, animated, max_frames, three_d=False)
     layout = _contour_layout(surface, height, uirevision)
+    layout["images"] = [_raster_background(surface)]
     if frames:
         layout["updatemenus"], layout["sliders"] = _animation_controls(steps)
     return _make_figure(data, layout, frames)
+
+
+_RASTERS: dict = {}
+
+
+def _raster_background(surface, n: int = 240) -> dict:
+    """The filled contour again, as a PNG layout image under the traces.
+
+    Plotly removes a contour trace while ``Plotly.animate`` draws a frame and repaints it only
+    on the redraw that follows (plotly.js #4491); in a browser without a GPU that repaint takes
+    longer than a frame, so while Play ran the paths moved on white.  Layout images are never
+    removed, so this picture (the same colour bands and level lines) keeps the background on
+    screen; the contour trace on top of it still gives the exact levels when the plot is idle.
+    """
+    import base64
+    import io
+
+    from PIL import Image
+
+    key = (surface.id, surface.values, surface.bounds, surface.contour, n)
+    if key in _RASTERS:  # one picture per surface and parameters (a read-only dict: shared)
+        return _RASTERS[key]
+    vm = value_map(surface)
+    (x0, x1), (y0, y1) = surface.bounds
+    xs, ys = np.linspace(x0, x1, n), np.linspace(y1, y0, n)  # image rows run top to bottom
+    X, Y = np.meshgrid(xs, ys)
+    with np.errstate(all="ignore"):
+        z = np.asarray(vm(np.asarray(surface.value(X, Y), dtype=np.float64)), dtype=np.float64)
+    size = (vm.hi - vm.lo) / style.CONTOUR_LEVELS
+    band = np.clip(np.floor((np.nan_to_num(z, nan=vm.hi) - vm.lo) / size), 0, style.CONTOUR_LEVELS - 1)
+    t = (band + 0.5) / style.CONTOUR_LEVELS
+    stops = np.array([c[0] for c in style.SURFACE_COLORSCALE])
+    rgb = np.array([[int(c[1][i:i + 2], 16) for i in (1, 3, 5)] for c in style.SURFACE_COLORSCALE], float)
+    img = np.stack([np.interp(t, stops, rgb[:, k]) for k in range(3)], axis=-1)
+    edge = np.zeros(band.shape, bool)  # level lines where the band changes
+    edge[:, 1:] |= band[:, 1:] != band[:, :-1]
+    edge[1:, :] |= band[1:, :] != band[:-1, :]
+    img[edge] = img[edge] * 0.72 + np.array([60, 70, 85]) * 0.28
+    buf = io.BytesIO()
+    Image.fromarray(img.round().astype(np.uint8), "RGB").save(buf, format="PNG", optimize=True)
+    uri = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    if len(_RASTERS) > 64:
+        _RASTERS.clear()
+    _RASTERS[key] = dict(source=uri, xref="x", yref="y", x=x0, y=y1, sizex=x1 - x0, sizey=y1 - y0,
+                         sizing="stretch", layer="below", name="contour-background")
+    return _RASTERS[key]
 
 
 def click_grid_points(surface, n: int = 40) -> tuple[np.ndarray, np.ndarray]:
