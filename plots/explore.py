@@ -682,7 +682,7 @@ def _contour_layout(surface, height, uirevision) -> dict:
         template=style.TEMPLATE, height=int(height), font=style.FONT,
         paper_bgcolor="#ffffff", plot_bgcolor="#ffffff",
         margin=dict(l=60, r=20, t=30, b=120),
-        xaxis=xaxis, yaxis=yaxis, hovermode="closest", hoverdistance=20, dragmode="zoom",
+        xaxis=xaxis, yaxis=yaxis, hovermode="closest", hoverdistance=20, dragmode="zoom", modebar=dict(orientation="v"),
         legend=dict(orientation="h", x=0.0, xanchor="left", y=1.02, yanchor="bottom",
                     font=dict(size=style.LEGEND_FONT_SIZE), itemsizing="constant",
                     # hiding a path would fight the animation (frames switch its segments on)
@@ -755,6 +755,7 @@ def surface3d_figure(surface, paths, *, grid: int = 60, max_frames: int = 100, h
     layout = dict(
         template=style.TEMPLATE, height=int(height), font=style.FONT, paper_bgcolor="#ffffff",
         margin=dict(l=0, r=0, t=30, b=100),
+        modebar=dict(orientation="v"),
         scene=dict(
             xaxis=dict(ax, title=dict(text="x"), range=[x0, x1]),
             yaxis=dict(ax, title=dict(text="y"), range=[y0, y1]),
