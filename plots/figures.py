@@ -421,11 +421,8 @@ def figure1(settings: Figure1Settings | Figure1Data = Figure1Settings(), *, anim
         traces.append(_fig1_path_trace(name, color, pts, loss, last))
     for name, color, pts, loss, last in geo:
         traces.append(_fig1_head(name, color, pts, last))
-    animated_idx = list(range(first, len(traces)))
-    m = _minimum_trace(surf)
-    if m:
-        traces.append(m)
-    layout = _layout(surf, height=height, animated=animated, title=title, plot_bgcolor=bg)
+    animated_idx, layout = _finish_static(traces, first, surf, height=height, animated=animated,
+                                          title=title, plot_bgcolor=bg)
     frames = []
     if animated:
         steps = thin_steps(int(s.steps), max_frames)
@@ -436,6 +433,16 @@ def figure1(settings: Figure1Settings | Figure1Data = Figure1Settings(), *, anim
             frames.append(dict(name=str(t), data=fdata, traces=animated_idx))
         layout["updatemenus"], layout["sliders"] = _controls(steps, redraw, "step ", FIG1_FRAME_MS)
     return _make_figure(traces, layout, frames)
+
+
+def _finish_static(traces, first, surf, **layout_kw):
+    """The path traces from ``first`` on are the animated ones; add the minimum on top of them
+    and build the layout.  Returns (indices of the animated traces, layout)."""
+    animated_idx = list(range(first, len(traces)))
+    m = _minimum_trace(surf)
+    if m:
+        traces.append(m)
+    return animated_idx, _layout(surf, **layout_kw)
 
 
 # ---- Figure 2: Lookahead ---------------------------------------------------------------------
@@ -752,11 +759,8 @@ def figure2(settings: Figure2Settings | Figure2Data = Figure2Settings(), *, anim
     traces, bg, redraw = _background(surf)
     first = len(traces)
     traces += _fig2_traces(data, len(data.cycles), k)
-    animated_idx = list(range(first, len(traces)))
-    m = _minimum_trace(surf)
-    if m:
-        traces.append(m)
-    layout = _layout(surf, height=height, animated=animated, title=title, plot_bgcolor=bg)
+    animated_idx, layout = _finish_static(traces, first, surf, height=height, animated=animated,
+                                          title=title, plot_bgcolor=bg)
     frames = []
     if animated:
         n = len(data.cycles)

@@ -155,15 +155,30 @@ def _captions(en: str, zh: str) -> None:
                 unsafe_allow_html=True)
 
 
-def _two_views(build, key: str, what: str) -> None:
+def _guarded(label: str, compute, *args):
+    """``compute(*args)``, or None after a readable ``st.error`` (never a traceback)."""
+    try:
+        return compute(*args)
+    except (ValueError, RuntimeError) as e:
+        st.error(f"{label} cannot be drawn with these settings: {e}", icon=":material/error:")
+    except Exception as e:  # noqa: BLE001 - never a traceback on the page
+        st.error(f"{label} could not be computed ({type(e).__name__}: {e}).", icon=":material/error:")
+    return None
+
+
+def _two_views(build, key: str, what: str, label: str) -> None:
     """The animated figure and the finished static picture, each full width in its own tab
     (side by side they would be too small to read).  ``theme=None``: exactly the builders'
-    styling, so the page shows what the export command writes."""
+    styling, so the page shows what the export command writes.  A figure that cannot be built
+    shows a readable error instead."""
+    figs = _guarded(label, lambda: (build(True), build(False)))
+    if figs is None:
+        return
     t1, t2 = st.tabs([f":material/play_circle: Animated {what}", ":material/image: Finished picture"])
     with t1:
-        st.plotly_chart(build(True), key=f"{key}_animated", width="stretch", theme=None)
+        st.plotly_chart(figs[0], key=f"{key}_animated", width="stretch", theme=None)
     with t2:
-        st.plotly_chart(build(False), key=f"{key}_static", width="stretch", theme=None)
+        st.plotly_chart(figs[1], key=f"{key}_static", width="stretch", theme=None)
 
 
 def _figure1() -> None:
@@ -200,13 +215,8 @@ def _figure1() -> None:
                    "lr·κ > 1 and grows without bound once lr·κ > 2.")
     settings = _read_fig1()
     ss["_fig1_settings"] = settings
-    try:
-        data = _fig1_data(settings)
-    except (ValueError, RuntimeError) as e:
-        st.error(f"Figure 1 cannot be drawn with these settings: {e}", icon=":material/error:")
-        return
-    except Exception as e:  # noqa: BLE001 - never a traceback on the page
-        st.error(f"Figure 1 could not be computed ({type(e).__name__}: {e}).", icon=":material/error:")
+    data = _guarded("Figure 1", _fig1_data, settings)
+    if data is None:
         return
     for which, name in (("sgd", "SGD"), ("sgdm", "SGDM")):
         r = getattr(data, which)
@@ -215,11 +225,8 @@ def _figure1() -> None:
                        + (", above 2" if which == "sgd" and settings.lr * settings.kappa > 2 else "")
                        + "): its path is drawn up to its last point on the picture.", icon=":material/warning:")
     st.info(F.figure1_summary(data), icon=":material/straighten:")
-    try:
-        _two_views(lambda animated: F.figure1(data, animated=animated, height=FIG_HEIGHT), "fig1",
-                   "step by step")
-    except Exception as e:  # noqa: BLE001
-        st.error(f"Figure 1 could not be drawn ({type(e).__name__}: {e}).", icon=":material/error:")
+    _two_views(lambda animated: F.figure1(data, animated=animated, height=FIG_HEIGHT), "fig1",
+               "step by step", "Figure 1")
 
 
 def _figure2() -> None:
@@ -267,23 +274,15 @@ def _figure2() -> None:
                 _hp_slider(f"{spec.name} {h.name}", h, key)
     settings = _read_fig2()
     ss["_fig2_settings"] = settings
-    try:
-        data = _fig2_data(settings)
-    except (ValueError, RuntimeError) as e:
-        st.error(f"Figure 2 cannot be drawn with these settings: {e}", icon=":material/error:")
-        return
-    except Exception as e:  # noqa: BLE001
-        st.error(f"Figure 2 could not be computed ({type(e).__name__}: {e}).", icon=":material/error:")
+    data = _guarded("Figure 2", _fig2_data, settings)
+    if data is None:
         return
     if data.diverged_at >= 0:
         st.warning(f"The fast weights diverged at step {data.diverged_at}: try a smaller learning rate.",
                    icon=":material/warning:")
     st.info(F.figure2_summary(data), icon=":material/straighten:")
-    try:
-        _two_views(lambda animated: F.figure2(data, animated=animated, height=FIG_HEIGHT), "fig2",
-                   "cycle by cycle")
-    except Exception as e:  # noqa: BLE001
-        st.error(f"Figure 2 could not be drawn ({type(e).__name__}: {e}).", icon=":material/error:")
+    _two_views(lambda animated: F.figure2(data, animated=animated, height=FIG_HEIGHT), "fig2",
+               "cycle by cycle", "Figure 2")
 
 
 def _init_state() -> None:
