@@ -14,7 +14,7 @@ metric.  "End to end" is everything the server does for it:
 
 Target: median of the repetitions <= 2 s (the machine is shared and noisy, 2 cores).  For
 context, the same map with the runs computed by numpy vectorised across the 65,536 runs
-(``bench_sweep.numpy_adam_sweep`` with per-run lr and beta1 arrays; timed on 100 steps and
+(``numpy_adam_sweep`` below, with per-run lr and beta1 arrays; timed on 100 steps and
 scaled per step, then the same figure and JSON) is measured in the same run, interleaved, and
 the ratio printed; numpy's results are first checked against the sweep's on a 64 x 64 sub-grid
 over all 1,000 steps.  Also printed: the 512 x 512 map computed in 32 blocks with a progress
@@ -24,12 +24,12 @@ threading layer setting, and that no compiled kernel uses ``parallel=True``).
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _bench import fmt, header, median, rel_err, table, verdict  # noqa: E402
+from _bench import fmt, header, median, rel_err, table, verdict
 
 import numpy as np  # noqa: E402
 
@@ -64,9 +64,60 @@ def render(result, metric="loss"):
     return t1 - t0, t2 - t1, len(js)
 
 
+def numpy_adam_sweep(starts, lr, steps, *, b1=0.9, b2=0.999, eps=1e-8, a=1.0, b=100.0,
+                     cx=0.0, cy=1.0, radius=math.inf, fmin=0.0, tol=1e-6):
+    """Adam on Rosenbrock for n runs at once, vectorised across the runs.
+
+    The same floating-point operations, in the same order, as the sweep kernel
+    (optimizers/adam.py + surfaces/rosenbrock.py + the driver's bookkeeping), so the results
+    agree to rounding.  Returns (final (n, 2), loss (n,), steps_to_tol (n,), diverged_at (n,)).
+    """
+    x = starts[:, 0].copy()
+    y = starts[:, 1].copy()
+    n = len(x)
+    mx = np.zeros(n)
+    my = np.zeros(n)
+    vx = np.zeros(n)
+    vy = np.zeros(n)
+    b1t = 1.0
+    b2t = 1.0
+    stt = np.full(n, -1, dtype=np.int64)
+    dv = np.full(n, -1, dtype=np.int64)
+
+    def f(x, y):
+        u = a - x
+        w = y - x * x
+        return u * u + b * (w * w)
+
+    stt[f(x, y) - fmin <= tol] = 0
+    with np.errstate(all="ignore"):
+        for t in range(1, steps + 1):
+            u = a - x  # gradient (surfaces/rosenbrock.py)
+            w = y - x * x
+            gx = -2.0 * u - 4.0 * b * x * w
+            gy = 2.0 * b * w
+            b1t = b1t * b1  # Adam (optimizers/adam.py); lr differs per run
+            b2t = b2t * b2
+            step_size = lr / (1.0 - b1t)
+            inv_sqrt_bc2 = 1.0 / math.sqrt(1.0 - b2t)
+            mx = b1 * mx + (1.0 - b1) * gx
+            vx = b2 * vx + (1.0 - b2) * gx * gx
+            x = x - step_size * (mx / (np.sqrt(vx) * inv_sqrt_bc2 + eps))
+            my = b1 * my + (1.0 - b1) * gy
+            vy = b2 * vy + (1.0 - b2) * gy * gy
+            y = y - step_size * (my / (np.sqrt(vy) * inv_sqrt_bc2 + eps))
+            ok = (np.abs(x - cx) <= radius) & (np.abs(y - cy) <= radius)  # divergence
+            x = np.where(ok, x, np.nan)
+            y = np.where(ok, y, np.nan)
+            dv[(dv < 0) & ~ok] = t
+            fv = f(x, y)  # steps to tolerance
+            stt[(stt < 0) & (fv - fmin <= tol)] = t
+        fv = f(x, y)
+    return np.column_stack([x, y]), fv, stt, dv
+
+
 def numpy_map(spec, steps):
     """The map's runs with numpy vectorised across runs (Adam on Rosenbrock only)."""
-    from bench_sweep import numpy_adam_sweep
     import optimizers.api as api
     from plots import landscapes as L
 

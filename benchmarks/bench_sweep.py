@@ -7,12 +7,14 @@ The sweep is a grid: 256 learning rates log-spaced over 1e-4..1e-1 x 256 start p
 ``optimizers.sweep`` (compiled chunks of 256 runs, spread over the cores with Python threads
 around nogil kernels; no numba threading layer is involved).
 
-The baseline is plain numpy: arrays of length n = 65,536, one vectorised expression per line
-of the update, no Python loop over runs.  It does the same work per step as the sweep kernel:
-the gradient, the Adam update, the divergence check (NaN outside the box), the loss and the
-steps-to-tolerance bookkeeping, so it returns the same four outputs.  For time it runs fewer
-steps (100, scaled per step; the output says so); for exactness it runs all the steps once and
-its final points must equal the sweep's to 1e-9 relative.
+The baseline is numpy as an expert would write it for this job: arrays of length n = 65,536,
+the Adam update and the Rosenbrock gradient only (no divergence or tolerance bookkeeping), every
+operation in place into preallocated buffers, no Python loop over runs.  The sweep is called as
+a user who wants final points asks for it (no ``tol``: steps-to-tolerance is not tracked); it
+still flags divergence at every step, which the baseline does not.  For time the baseline runs
+fewer steps (100, scaled per step; the output says so); for exactness it runs all the steps once
+and its final points must equal the sweep's to 1e-9 relative on every run the sweep did not
+flag as diverged (it does the same floating-point operations in the same order).
 
 Target: sweep >= 5x numpy run-steps/s (aim 8x), judged on best-of-rounds figures measured
 in interleaved rounds.  The single-thread sweep (``optimizers.api._threads`` patched to 1)
@@ -26,8 +28,7 @@ import os
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _bench import fmt, header, median, rel_err, table, verdict  # noqa: E402
+from _bench import fmt, header, median, rel_err, table, verdict
 
 import numpy as np  # noqa: E402
 
@@ -47,56 +48,48 @@ def grid(n_lr: int, n_side: int):
     return starts, lr
 
 
-def numpy_adam_sweep(starts, lr, steps, *, b1=0.9, b2=0.999, eps=1e-8, a=1.0, b=100.0,
-                     cx=0.0, cy=1.0, radius=math.inf, fmin=0.0, tol=1e-6):
-    """Adam on Rosenbrock for n runs at once, vectorised across the runs.
+def numpy_adam_inplace(starts, lr, steps, *, b1=0.9, b2=0.999, eps=1e-8, a=1.0, b=100.0):
+    """Adam on Rosenbrock for n runs at once: the update alone, in place (the expert baseline).
 
     The same floating-point operations, in the same order, as the sweep kernel
-    (optimizers/adam.py + surfaces/rosenbrock.py + the driver's bookkeeping), so the results
-    agree to rounding.  Returns (final (n, 2), loss (n,), steps_to_tol (n,), diverged_at (n,)).
+    (optimizers/adam.py + surfaces/rosenbrock.py), so the results agree to rounding on runs
+    that stay finite.  Returns the final points (n, 2).
     """
     x = starts[:, 0].copy()
     y = starts[:, 1].copy()
     n = len(x)
-    mx = np.zeros(n)
-    my = np.zeros(n)
-    vx = np.zeros(n)
-    vy = np.zeros(n)
-    b1t = 1.0
-    b2t = 1.0
-    stt = np.full(n, -1, dtype=np.int64)
-    dv = np.full(n, -1, dtype=np.int64)
-
-    def f(x, y):
-        u = a - x
-        w = y - x * x
-        return u * u + b * (w * w)
-
-    stt[f(x, y) - fmin <= tol] = 0
+    mx, my, vx, vy = (np.zeros(n) for _ in range(4))
+    u, w, gx, gy, tmp, den, step_size = (np.empty(n) for _ in range(7))
+    b1t = b2t = 1.0
     with np.errstate(all="ignore"):
-        for t in range(1, steps + 1):
-            u = a - x  # gradient (surfaces/rosenbrock.py)
-            w = y - x * x
-            gx = -2.0 * u - 4.0 * b * x * w
-            gy = 2.0 * b * w
-            b1t = b1t * b1  # Adam (optimizers/adam.py); lr differs per run
-            b2t = b2t * b2
-            step_size = lr / (1.0 - b1t)
+        for _ in range(steps):
+            np.subtract(a, x, out=u)  # gradient (surfaces/rosenbrock.py)
+            np.multiply(x, x, out=w)
+            np.subtract(y, w, out=w)
+            np.multiply(u, -2.0, out=gx)  # gx = -2u - 4b·x·w
+            np.multiply(x, 4.0 * b, out=tmp)
+            tmp *= w
+            gx -= tmp
+            np.multiply(w, 2.0 * b, out=gy)
+            b1t *= b1  # Adam (optimizers/adam.py); lr differs per run
+            b2t *= b2
+            np.divide(lr, 1.0 - b1t, out=step_size)
             inv_sqrt_bc2 = 1.0 / math.sqrt(1.0 - b2t)
-            mx = b1 * mx + (1.0 - b1) * gx
-            vx = b2 * vx + (1.0 - b2) * gx * gx
-            x = x - step_size * (mx / (np.sqrt(vx) * inv_sqrt_bc2 + eps))
-            my = b1 * my + (1.0 - b1) * gy
-            vy = b2 * vy + (1.0 - b2) * gy * gy
-            y = y - step_size * (my / (np.sqrt(vy) * inv_sqrt_bc2 + eps))
-            ok = (np.abs(x - cx) <= radius) & (np.abs(y - cy) <= radius)  # divergence
-            x = np.where(ok, x, np.nan)
-            y = np.where(ok, y, np.nan)
-            dv[(dv < 0) & ~ok] = t
-            fv = f(x, y)  # steps to tolerance
-            stt[(stt < 0) & (fv - fmin <= tol)] = t
-        fv = f(x, y)
-    return np.column_stack([x, y]), fv, stt, dv
+            for p, m, v, g in ((x, mx, vx, gx), (y, my, vy, gy)):
+                m *= b1
+                np.multiply(g, 1.0 - b1, out=tmp)
+                m += tmp
+                v *= b2
+                np.multiply(g, g, out=tmp)
+                tmp *= 1.0 - b2
+                v += tmp
+                np.sqrt(v, out=den)
+                den *= inv_sqrt_bc2
+                den += eps
+                np.divide(m, den, out=tmp)
+                tmp *= step_size
+                p -= tmp
+    return np.column_stack([x, y])
 
 
 def main() -> int:
@@ -143,29 +136,23 @@ def main() -> int:
             api._threads = real_threads
 
     def run_numpy(s):
-        return numpy_adam_sweep(starts, lr, s, cx=cx, cy=cy, radius=radius,
-                                fmin=float(surf.f_min), tol=1e-6)
+        return numpy_adam_inplace(starts, lr, s)
 
     # -- exactness: numpy vs sweep at the full step count ----------------------------------
     t = time.perf_counter()
-    fin, loss, stt, dv = run_numpy(steps)
+    fin = run_numpy(steps)
     t_np_full = time.perf_counter() - t
     res = run_sweep(steps)
-    e_final = rel_err(fin, res.final)
-    e_loss = rel_err(loss, res.loss)
-    same_stt = int(np.sum(stt != res.steps_to_tol))
-    same_dv = int(np.sum(dv != res.diverged_at))
+    kept = ~res.diverged
+    e_final = rel_err(fin[kept], res.final[kept])
     res1 = run_sweep_1t(steps)
     e_1t = rel_err(res1.final, res.final)
-    exact = e_final <= TOL and e_loss <= TOL and e_1t == 0.0
-    print(f"\n-- agreement after {steps:,} steps (all {n:,} runs; NaN = diverged, must match)")
+    exact = e_final <= TOL and e_1t == 0.0 and kept.sum() > n // 2
+    print(f"\n-- agreement after {steps:,} steps")
     table(["check", "value"], [
-        ["max rel. err final points, numpy vs sweep", f"{e_final:.1e}"],
-        ["bit-identical final points", f"{int(np.sum(np.all((fin == res.final) | (np.isnan(fin) & np.isnan(res.final)), axis=1))):,} / {n:,}"],
-        ["max rel. err loss, numpy vs sweep", f"{e_loss:.1e}"],
-        ["runs whose steps_to_tol differ", f"{same_stt:,}"],
-        ["runs whose diverged_at differ", f"{same_dv:,}"],
-        ["diverged runs (sweep)", f"{int(res.diverged.sum()):,}"],
+        ["runs the sweep flagged as diverged", f"{int(res.diverged.sum()):,} / {n:,}"],
+        ["max rel. err final points, numpy vs sweep (other runs)", f"{e_final:.1e}"],
+        ["bit-identical final points (other runs)", f"{int(np.sum(np.all(fin[kept] == res.final[kept], axis=1))):,} / {int(kept.sum()):,}"],
         ["max rel. err 1-thread vs threaded sweep", f"{e_1t:.1e}"],
     ])
     print(f"   agreement to {TOL:g}: {'OK' if exact else 'MISMATCH'}  "
@@ -189,7 +176,7 @@ def main() -> int:
     labels = {
         "sweep": f"optimizers.sweep, {threads} threads ({steps:,} steps)",
         "sweep1": f"optimizers.sweep, 1 thread ({steps:,} steps)",
-        "numpy": f"numpy vectorised, 1 thread ({np_steps} steps, scaled per step)",
+        "numpy": f"numpy in place, update only, 1 thread ({np_steps} steps, scaled per step)",
     }
     rows = [[labels[k], fmt(best[k]), fmt(median(v)), fmt(min(v)), f"{best[k] / best['numpy']:.2f}",
              f"{1e3 / best[k]:.2f}"] for k, v in rec.items()]

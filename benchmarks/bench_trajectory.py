@@ -25,8 +25,7 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _bench import ROOT, fmt, header, median, rel_err, table, verdict  # noqa: E402
+from _bench import ROOT, fmt, header, median, rel_err, table, verdict
 
 import numpy as np  # noqa: E402
 
@@ -121,7 +120,6 @@ def main() -> int:
     import surfaces
     from optimizers import kernels
     from optimizers.api import _check_start, plan
-    from optimizers.base import N_SLOT
 
     t0 = time.perf_counter()
     optimizers.warmup()
@@ -144,13 +142,14 @@ def main() -> int:
         kargs = p.kernel_args()
         kpath = np.empty((steps + 1, 2))
         kslow, kslow_steps = np.empty((1, 2)), np.empty(1, dtype=np.int64)
-        kstate, kgrads = np.empty((0, N_SLOT, 2)), np.empty((0, 2))
+        nslot, nsc = kernels.state_sizes(p.inner)
+        kstate, kscalars, kgrads = np.empty((0, nslot, 2)), np.empty((0, nsc)), np.empty((0, 2))
         kstart = _check_start(START)
         oid, vid, sid, sp, hp, lak, laa, cx, cy, radius = kargs
 
         def kernel_only():
             kernels.trajectory_kernel(oid, vid, sid, sp, hp, lak, laa, kstart, steps, 0.0, 0, 0,
-                                      cx, cy, radius, kpath, kslow, kslow_steps, kstate, kgrads)
+                                      cx, cy, radius, kpath, kslow, kslow_steps, kstate, kscalars, kgrads)
 
         kernel_label = f"ours: trajectory_kernel alone ({steps:,} steps)"
         try:  # the kernel's signature is internal: fall back to the API's inner helper

@@ -5,9 +5,10 @@
 >>> path.shape
 (1001, 2)
 """
-from .api import Run, SweepResult, get_optimizer, plan, run, sweep, trajectory, warmup
+from .api import (Run, SweepResult, get_optimizer, inner_choices, plan, run, sweep, trajectory,
+                  warmup)
 from .base import Hyperparam, OptimizerSpec
 from .registry import OPTIMIZERS
 
 __all__ = ["OPTIMIZERS", "Hyperparam", "OptimizerSpec", "Run", "SweepResult", "get_optimizer",
-           "plan", "run", "sweep", "trajectory", "warmup"]
+           "inner_choices", "plan", "run", "sweep", "trajectory", "warmup"]

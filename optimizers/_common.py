@@ -1,4 +1,4 @@
-"""Small compiled helpers shared by the trajectory loops (``_loops.py``) and the sweep.
+"""Small compiled helpers shared by the trajectory loops and the sweep (:mod:`optimizers.kernels`).
 
 Array layout: coordinates first, runs last (``th[c, j]``).
 """
@@ -9,8 +9,6 @@ import math
 import numpy as np
 
 from surfaces._jit import jit
-
-from .base import N_SC, N_SLOT
 
 
 # ---- counter-based gradient noise ----------------------------------------------------------
@@ -79,14 +77,14 @@ def check_bounds(th, cx, cy, radius, j0, j1):
 
 # ---- the one-run trajectory loop's prologue and bookkeeping --------------------------------
 @jit(inline="always")
-def traj_alloc(start, lak, path, slow_out, slow_steps):
+def traj_alloc(start, lak, path, slow_out, slow_steps, nslot, nsc):
     th = np.empty((2, 1))
     th[0, 0] = start[0]
     th[1, 0] = start[1]
     g = np.zeros((2, 1))
     pt = np.zeros((2, 1))
-    st = np.zeros((N_SLOT, 2, 1))
-    sc = np.ones((N_SC, 1))
+    st = np.zeros((nslot, 2, 1))
+    sc = np.ones((nsc, 1))
     slow = th.copy()
     path[0, 0] = start[0]
     path[0, 1] = start[1]

@@ -16,7 +16,8 @@ from .base import BETA1, BETA2, OptimizerSpec, eps, lr
 SPEC = OptimizerSpec(
     id="adabelief",
     name="AdaBelief",
-    index=10,
+    state=("m", "s"),
+    scalars=("beta1^t", "beta2^t"),
     hyperparams=(lr(1e-3), BETA1, BETA2, eps(1e-16)),
     latex={"paper": r"s_t = \beta_2 s_{t-1} + (1-\beta_2)(g_t - m_t)^2 + \epsilon \quad "
                     r"\theta_t = \theta_{t-1} - \frac{\eta\, \hat m_t}{\sqrt{\hat s_t} + \epsilon}"},

@@ -18,7 +18,8 @@ from .base import BETA1, BETA2, PAPER, Hyperparam, OptimizerSpec, eps, lr
 SPEC = OptimizerSpec(
     id="adabound",
     name="AdaBound",
-    index=13,
+    state=("m", "v"),
+    scalars=("beta1^t", "beta2^t"),
     hyperparams=(
         lr(1e-3), BETA1, BETA2,
         Hyperparam("final_lr", 0.1, 1e-7, 100.0, "log",

@@ -22,7 +22,8 @@ from .base import BETA1, BETA2, Hyperparam, OptimizerSpec, eps, lr
 SPEC = OptimizerSpec(
     id="adadb",
     name="AdaDB",
-    index=12,
+    state=("m", "v", "g_prev", "g_prev2", "g_prev3"),
+    scalars=("beta1^t", "beta2^t"),
     hyperparams=(
         lr(1e-3), BETA1, BETA2,
         Hyperparam("beta3", 0.9, 0.0, 0.99999, "linear",

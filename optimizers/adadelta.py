@@ -16,7 +16,7 @@ from .base import RHO, Hyperparam, OptimizerSpec, eps
 SPEC = OptimizerSpec(
     id="adadelta",
     name="Adadelta",
-    index=4,
+    state=("E_g2", "E_dx2"),
     hyperparams=(
         Hyperparam("lr", 1.0, 1e-7, 100.0, "log", "learning rate: scales the update (1.0 in the paper)", symbol=r"\eta"),
         RHO,

@@ -13,7 +13,7 @@ from .base import OptimizerSpec, eps, lr
 SPEC = OptimizerSpec(
     id="adagrad",
     name="AdaGrad",
-    index=3,
+    state=("G",),
     hyperparams=(lr(1e-2), eps(1e-10)),
     latex={"paper": r"G_t = G_{t-1} + g_t^2 \qquad \theta_t = \theta_{t-1} - \frac{\eta\, g_t}{\sqrt{G_t} + \epsilon}"},
     citation="Duchi, Hazan & Singer (2011), Adaptive subgradient methods for online learning "

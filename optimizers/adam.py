@@ -20,7 +20,8 @@ LATEX = (r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t \quad v_t = \beta_2 v_{t-1} +
 SPEC = OptimizerSpec(
     id="adam",
     name="Adam",
-    index=6,
+    state=("m", "v"),
+    scalars=("beta1^t", "beta2^t"),
     hyperparams=(lr(1e-3), BETA1, BETA2, eps(1e-8)),
     latex={"paper": LATEX},
     citation="Kingma & Ba (2015), Adam: A Method for Stochastic Optimization, ICLR; survey Alg. 6",

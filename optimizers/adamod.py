@@ -16,7 +16,8 @@ from .base import BETA1, BETA2, PAPER, Hyperparam, OptimizerSpec, eps, lr
 SPEC = OptimizerSpec(
     id="adamod",
     name="AdaMod",
-    index=14,
+    state=("m", "v", "s"),
+    scalars=("beta1^t", "beta2^t"),
     hyperparams=(
         lr(1e-3), BETA1, BETA2,
         Hyperparam("beta3", 0.999, 0.0, 0.99999, "linear",

@@ -15,7 +15,8 @@ from .base import BETA1, BETA2, Hyperparam, OptimizerSpec, eps, lr
 SPEC = OptimizerSpec(
     id="adamw",
     name="AdamW",
-    index=7,
+    state=("m", "v"),
+    scalars=("beta1^t", "beta2^t"),
     hyperparams=(lr(1e-3), BETA1, BETA2, eps(1e-8),
                  Hyperparam("weight_decay", 1e-2, 0.0, 1.0, "linear",
                             "decoupled weight decay: shrinks θ towards 0 each step", symbol=r"\lambda")),

@@ -16,7 +16,8 @@ from .base import BETA1, BETA2, PAPER, OptimizerSpec, eps, lr
 SPEC = OptimizerSpec(
     id="amsgrad",
     name="AMSGrad",
-    index=9,
+    state=("m", "v", "v_max"),
+    scalars=("beta1^t", "beta2^t"),
     hyperparams=(lr(1e-3), BETA1, BETA2, eps(1e-8)),
     variants=("paper", "reference"),
     latex={

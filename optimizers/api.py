@@ -15,11 +15,16 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 import surfaces
-from surfaces.kernels import value_chunk
 
-from . import kernels
-from .base import N_HP, N_SLOT, VARIANT_IDS
-from .registry import OPTIMIZERS
+from .base import VARIANT_IDS
+from .registry import OPTIMIZERS, index_of
+
+
+def _kernels():
+    """The compiled drivers, imported at first use: importing the API compiles nothing."""
+    from . import kernels
+
+    return kernels
 
 MAX_STEPS = 1_000_000
 MAX_NOISE = 1e3
@@ -99,14 +104,14 @@ class _Plan:
     variant: str
     surface: object
     hyperparams: dict  # every hyperparameter with its value(s), defaults filled in
-    hp: np.ndarray  # (N_HP, n)
+    hp: np.ndarray  # (number of the inner optimizer's hyperparameters, n)
     lak: np.ndarray  # (n,) int64, 0 = no Lookahead
     laa: np.ndarray  # (n,)
 
     def kernel_args(self):
         (x0, x1), (y0, y1) = self.surface.bounds
         radius = DIVERGENCE_FACTOR * self.surface.size
-        return (int(self.inner.index), int(VARIANT_IDS[self.variant]), int(self.surface.index),
+        return (index_of(self.inner), int(VARIANT_IDS[self.variant]), surfaces.index_of(self.surface),
                 self.surface.param_array(), self.hp, self.lak, self.laa,
                 float(0.5 * (x0 + x1)), float(0.5 * (y0 + y1)), float(radius))
 
@@ -133,6 +138,14 @@ def _values(h, value, n, where):
     return h.check(value, where)
 
 
+def inner_choices(wrapper) -> list[str]:
+    """The optimizers a wrapper (Lookahead) can wrap: every one that wraps nothing and has no
+    hyperparameter of the wrapper's names (their hyperparameters share one namespace)."""
+    own = {h.name for h in get_optimizer(wrapper).hyperparams}
+    return [i for i, s in OPTIMIZERS.items()
+            if not s.wraps_inner and own.isdisjoint(h.name for h in s.hyperparams)]
+
+
 def plan(optimizer, surface, *, variant="paper", n=None, **hyperparams) -> _Plan:
     """Validate an optimizer/surface/variant/hyperparameter request (n runs, or one if None)."""
     spec = get_optimizer(optimizer)
@@ -140,9 +153,9 @@ def plan(optimizer, surface, *, variant="paper", n=None, **hyperparams) -> _Plan
     hyperparams = dict(hyperparams)
     if spec.wraps_inner:
         inner_id = hyperparams.pop("inner", "adam")
-        if not isinstance(inner_id, str) or inner_id not in OPTIMIZERS or OPTIMIZERS[inner_id].wraps_inner:
-            valid = ", ".join(k for k, s in OPTIMIZERS.items() if not s.wraps_inner)
-            raise ValueError(f"inner must be one of: {valid}; got {inner_id!r}")
+        valid = inner_choices(spec)
+        if not isinstance(inner_id, str) or inner_id not in valid:
+            raise ValueError(f"inner must be one of: {', '.join(valid)}; got {inner_id!r}")
         inner = OPTIMIZERS[inner_id]
         own = spec.hyperparams
     else:
@@ -163,7 +176,7 @@ def plan(optimizer, surface, *, variant="paper", n=None, **hyperparams) -> _Plan
     for name, h in known.items():
         where = f"{spec.id} " if h in own else f"{inner.id} "
         values[name] = _values(h, hyperparams.get(name, h.default), n, where)
-    hp = np.zeros((N_HP, size))
+    hp = np.zeros((max(1, len(inner.hyperparams)), size))
     for i, h in enumerate(inner.hyperparams):
         hp[i, :] = values[h.name]
     lak = np.zeros(size, dtype=np.int64)
@@ -182,9 +195,11 @@ class Run:
 
     ``path[t]`` is θ after t updates (row 0 = start), ``loss[t] = f(path[t])``; rows from
     ``diverged_at`` on are NaN.  For Lookahead, ``slow`` holds φ_0 and the slow weights after
-    each sync, at steps ``slow_steps``.  With ``record_state=True``, ``state[t]`` is the
-    optimizer's element-wise state after step t (shape (N_SLOT, 2); slot meanings per optimizer
-    module, e.g. Adam: m, v) and ``grads[t]`` the gradient used at step t.
+    each sync, at steps ``slow_steps``.  With ``record_state=True``, the optimizer's state after
+    every step comes by the names its spec declares: ``state["v"][t]`` is Adam's v after step t
+    (shape (steps + 1, 2), one column per coordinate), ``scalars["beta1^t"][t]`` a per-run
+    scalar (shape (steps + 1,)), and ``grads[t]`` the gradient used at step t (row 0 is NaN).
+    For Lookahead these are the inner optimizer's.
     """
 
     optimizer: str
@@ -196,7 +211,8 @@ class Run:
     diverged_at: int
     slow: np.ndarray
     slow_steps: np.ndarray
-    state: np.ndarray | None = None
+    state: dict | None = None
+    scalars: dict | None = None
     grads: np.ndarray | None = None
 
     @property
@@ -210,7 +226,8 @@ class Run:
 
 def _loss_of(surface, pts: np.ndarray) -> np.ndarray:
     out = np.empty(len(pts))
-    value_chunk(int(surface.index), surface.param_array(), np.ascontiguousarray(pts.T), out, 0, len(pts))
+    _kernels().value_chunk(surfaces.index_of(surface), surface.param_array(),
+                           np.ascontiguousarray(pts.T), out, 0, len(pts))
     return out
 
 
@@ -221,12 +238,24 @@ def _run_arrays(p: _Plan, start, steps, noise, seed, record_state):
     slow = np.empty((nslow_max, 2))
     slow_steps = np.empty(nslow_max, dtype=np.int64)
     rows = steps + 1 if record_state else 0
-    state = np.empty((rows, N_SLOT, 2))
+    kernels = _kernels()
+    nslot, nsc = kernels.state_sizes(p.inner)
+    state = np.empty((rows, nslot, 2))
+    scalars = np.empty((rows, nsc))
     grads = np.empty((rows, 2))
     diverged, nslow = kernels.trajectory_kernel(
         oid, vid, sid, sp, hp, lak, laa, start, steps, noise, seed, 0,
-        cx, cy, radius, path, slow, slow_steps, state, grads)
-    return path, int(diverged), slow[:nslow], slow_steps[:nslow], state, grads
+        cx, cy, radius, path, slow, slow_steps, state, scalars, grads)
+    if record_state:
+        if diverged >= 0:  # the state is not recorded past divergence
+            state[diverged:] = np.nan
+            scalars[diverged:] = np.nan
+            grads[diverged:] = np.nan
+        named = {name: state[:, s] for s, name in enumerate(p.inner.state)}
+        named_sc = {name: scalars[:, s] for s, name in enumerate(p.inner.scalars)}
+    else:
+        named = named_sc = grads = None
+    return path, int(diverged), slow[:nslow], slow_steps[:nslow], named, named_sc, grads
 
 
 def run(optimizer, surface, start, steps, *, variant="paper", noise=0.0, seed=0,
@@ -241,10 +270,10 @@ def run(optimizer, surface, start, steps, *, variant="paper", noise=0.0, seed=0,
     steps = _check_steps(steps)
     noise = _check_noise(noise)
     seed = _check_seed(seed)
-    path, diverged, slow, slow_steps, state, grads = _run_arrays(p, start, steps, noise, seed, record_state)
+    path, diverged, slow, slow_steps, state, scalars, grads = _run_arrays(
+        p, start, steps, noise, seed, record_state)
     return Run(p.spec.id, variant, p.surface, p.hyperparams, path, _loss_of(p.surface, path),
-               diverged, slow, slow_steps,
-               state if record_state else None, grads if record_state else None)
+               diverged, slow, slow_steps, state, scalars, grads)
 
 
 def trajectory(optimizer, surface, start, steps, *, variant="paper", noise=0.0, seed=0,
@@ -271,7 +300,7 @@ class SweepResult:
 
     final: np.ndarray  # (n, 2); NaN for diverged runs
     loss: np.ndarray  # (n,)
-    steps_to_tol: np.ndarray  # (n,) int64, -1 = never (or no minimum)
+    steps_to_tol: np.ndarray  # (n,) int64, -1 = never (or no minimum, or no tol asked for)
     diverged_at: np.ndarray  # (n,) int64, -1 = never
 
     @property
@@ -284,7 +313,7 @@ def _threads(n_chunks: int) -> int:
                       n_chunks))
 
 
-def sweep(optimizer, surface, starts, steps, *, variant="paper", noise=0.0, seed=0, tol=1e-6,
+def sweep(optimizer, surface, starts, steps, *, variant="paper", noise=0.0, seed=0, tol=None,
           progress=None, block=None, **hyperparams) -> SweepResult:
     """Many independent runs in compiled code.
 
@@ -294,6 +323,10 @@ def sweep(optimizer, surface, starts, steps, *, variant="paper", noise=0.0, seed
     run 0 also with noise).  Runs step together in chunks of ``CHUNK`` (256) so LLVM vectorises across
     them; the chunks are spread over all cores with threads (the kernels release the GIL, and
     no numba threading layer is involved, so concurrent sessions are safe).
+
+    ``steps_to_tol`` (the first step with f − f* ≤ ``tol``) is tracked only when ``tol`` is
+    given: it costs one more evaluation of f per run and step.  A surface without a known
+    minimum never tracks it.
 
     ``progress``, if given, is called with the fraction done after each block of runs
     (``block`` runs; default: all at once), which also lets a caller interrupt between blocks.
@@ -312,14 +345,17 @@ def sweep(optimizer, surface, starts, steps, *, variant="paper", noise=0.0, seed
     steps = _check_steps(steps)
     noise = _check_noise(noise)
     seed = _check_seed(seed)
-    if isinstance(tol, (str, bytes, bool)):
-        raise ValueError(f"tol must be a non-negative number, got {tol!r}")
-    try:
-        tol = float(tol)
-    except (TypeError, ValueError):
-        raise ValueError(f"tol must be a non-negative number, got {tol!r}") from None
-    if not tol >= 0:
-        raise ValueError(f"tol must be a non-negative number, got {tol!r}")
+    if tol is None:
+        tol = math.nan  # steps_to_tol not asked for: not tracked
+    elif isinstance(tol, (str, bytes, bool)):
+        raise ValueError(f"tol must be None or a non-negative number, got {tol!r}")
+    else:
+        try:
+            tol = float(tol)
+        except (TypeError, ValueError):
+            raise ValueError(f"tol must be None or a non-negative number, got {tol!r}") from None
+        if not tol >= 0:
+            raise ValueError(f"tol must be None or a non-negative number, got {tol!r}")
     oid, vid, sid, sp, hp, lak, laa, cx, cy, radius = p.kernel_args()
     fmin = float(p.surface.f_min)
     starts_t = np.ascontiguousarray(st.T)
@@ -328,9 +364,13 @@ def sweep(optimizer, surface, starts, steps, *, variant="paper", noise=0.0, seed
     stt = np.empty(n, dtype=np.int64)
     dv = np.empty(n, dtype=np.int64)
 
+    kernels = _kernels()
+    nslot, nsc = kernels.state_sizes(p.inner)
+
     def work(j0, j1):
         kernels.sweep_kernel(oid, vid, sid, sp, hp, lak, laa, starts_t, steps, noise, seed,
-                             cx, cy, radius, fmin, tol, CHUNK, j0, j1, final, loss, stt, dv)
+                             cx, cy, radius, fmin, tol, CHUNK, nslot, nsc, j0, j1,
+                             final, loss, stt, dv)
 
     if block is None:
         block = n

@@ -10,8 +10,10 @@ Kernel conventions (see ``optimizers/kernels.py``): every optimizer module defin
     advances runs ``j0 <= j < j1`` by one update, in place.  ``t`` is the step number (from 1),
     ``hp[h, j]`` the h-th hyperparameter of run j (order of ``SPEC.hyperparams``), ``th[c, j]``
     and ``g[c, j]`` coordinate c of θ and of the gradient, ``st[s, c, j]`` the element-wise
-    state slots (zero at the start unless ``init`` says otherwise) and ``sc[s, j]`` per-run
-    scalars (1.0 at the start; used for running powers β^t).
+    state slot named ``SPEC.state[s]`` (zero at the start unless ``init`` says otherwise) and
+    ``sc[s, j]`` the per-run scalar named ``SPEC.scalars[s]`` (1.0 at the start; used for
+    running powers β^t).  With ``SPEC.hessian``, the driver writes the Hessian at θ into the
+    first two slots before each step: ``st[0] = (h_xx, h_yy)``, ``st[1] = (h_xy, h_xy)``.
 
 ``init(variant, hp, st, sc, j0, j1)``
     optional: non-zero initial state (Yogi's reference form).
@@ -27,10 +29,14 @@ import dataclasses
 PAPER, REFERENCE = 0, 1
 VARIANT_IDS = {"paper": PAPER, "reference": REFERENCE}
 
-#: fixed array sizes shared by every kernel
-N_HP = 6  # hyperparameters per optimizer (AdaBound and AdaDB use 6)
-N_SLOT = 6  # element-wise state slots per coordinate
-N_SC = 4  # per-run scalar slots
+#: the survey Gradscape follows (its 17 optimizers are the registry's first 17)
+SURVEY = ("Chen, S., Zhang, C. & Li, M. (2022). Research on Optimization Algorithms in Deep "
+          "Learning (深度学习中优化算法的研究). Artificial Intelligence and Robotics Research "
+          "11(4), 447–462. https://doi.org/10.12677/airr.2022.114046")
+
+#: groups, in display order: the survey's 17, newer first-order methods, second-order baselines
+GROUPS = {"survey": "the survey's optimizers", "beyond": "beyond the survey",
+          "second-order": "second-order baseline"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,7 +76,6 @@ class OptimizerSpec:
 
     id: str
     name: str
-    index: int  # integer id the kernels dispatch on (position in the registry)
     hyperparams: tuple  # of Hyperparam, in kernel order (hp[0], hp[1], ...)
     latex: dict  # variant -> LaTeX update rule
     citation: str
@@ -78,6 +83,10 @@ class OptimizerSpec:
     variants: tuple = ("paper",)
     notes: str = ""
     wraps_inner: bool = False  # Lookahead: takes `inner` and the inner optimizer's hyperparameters
+    state: tuple = ()  # names of the element-wise state slots st[s, c, j], e.g. ("m", "v")
+    scalars: tuple = ()  # names of the per-run scalars sc[s, j] (start at 1.0), e.g. ("beta1^t",)
+    group: str = "survey"  # a key of GROUPS
+    hessian: bool = False  # the driver fills st[0], st[1] with the Hessian before each step
 
     @property
     def defaults(self) -> dict:

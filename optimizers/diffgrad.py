@@ -17,7 +17,8 @@ from .base import BETA1, BETA2, PAPER, OptimizerSpec, eps, lr
 SPEC = OptimizerSpec(
     id="diffgrad",
     name="diffGrad",
-    index=11,
+    state=("m", "v", "g_prev"),
+    scalars=("beta1^t", "beta2^t"),
     hyperparams=(lr(1e-3), BETA1, BETA2, eps(1e-8)),
     variants=("paper", "reference"),
     latex={

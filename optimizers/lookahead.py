@@ -17,7 +17,6 @@ from .base import Hyperparam, OptimizerSpec
 SPEC = OptimizerSpec(
     id="lookahead",
     name="Lookahead",
-    index=16,
     hyperparams=(
         Hyperparam("k", 5, 1, 100, "linear", "synchronisation period: fast steps per cycle",
                    integer=True, symbol="k"),

@@ -21,7 +21,7 @@ from .base import MOMENTUM, PAPER, OptimizerSpec, lr
 SPEC = OptimizerSpec(
     id="nag",
     name="Nesterov (NAG)",
-    index=2,
+    state=("m",),
     hyperparams=(lr(1e-2), MOMENTUM),
     variants=("paper", "reference"),
     latex={

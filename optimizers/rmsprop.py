@@ -13,7 +13,7 @@ from .base import RHO, OptimizerSpec, eps, lr
 SPEC = OptimizerSpec(
     id="rmsprop",
     name="RMSProp",
-    index=5,
+    state=("G",),
     hyperparams=(lr(1e-2), RHO, eps(1e-8)),
     latex={"paper": r"G_t = \rho G_{t-1} + (1-\rho) g_t^2 \qquad \theta_t = \theta_{t-1} - \frac{\eta\, g_t}{\sqrt{G_t} + \epsilon}"},
     citation="Tieleman & Hinton (2012), Lecture 6.5, COURSERA: Neural Networks for Machine Learning; survey Alg. 5",

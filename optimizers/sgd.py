@@ -11,7 +11,6 @@ from .base import OptimizerSpec, lr
 SPEC = OptimizerSpec(
     id="sgd",
     name="SGD",
-    index=0,
     hyperparams=(lr(1e-2),),
     latex={"paper": r"\theta_t = \theta_{t-1} - \eta\, g_t"},
     citation="Robbins & Monro (1951), A Stochastic Approximation Method; survey Alg. 1",

@@ -12,7 +12,7 @@ from .base import MOMENTUM, OptimizerSpec, lr
 SPEC = OptimizerSpec(
     id="sgdm",
     name="SGD with momentum",
-    index=1,
+    state=("m",),
     hyperparams=(lr(1e-2), MOMENTUM),
     latex={"paper": r"m_t = \beta m_{t-1} + g_t \qquad \theta_t = \theta_{t-1} - \eta\, m_t"},
     citation="Polyak (1964), Some methods of speeding up the convergence of iteration methods; survey Alg. 2",

@@ -17,7 +17,8 @@ from .base import BETA1, BETA2, REFERENCE, OptimizerSpec, eps, lr
 SPEC = OptimizerSpec(
     id="yogi",
     name="Yogi",
-    index=8,
+    state=("m", "v"),
+    scalars=("beta1^t", "beta2^t"),
     hyperparams=(lr(1e-2), BETA1, BETA2, eps(1e-3)),
     variants=("paper", "reference"),
     latex={

@@ -39,14 +39,14 @@ equal the engine's path (and state) bit for bit, which validates the replay; if 
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import math
 
 import numpy as np
 
 import optimizers
 import surfaces
-from optimizers.base import N_SC, N_SLOT, VARIANT_IDS
+from optimizers.base import VARIANT_IDS
+from optimizers.kernels import state_sizes
 
 from . import style
 from .explore import (_KEEP_OPAQUE, _animation_controls, _grid, _make_figure, _r7, _ta,
@@ -608,7 +608,9 @@ def suggest_inner_lr(settings: Figure2Settings, *, max_jump: float = 0.25) -> fl
 
 
 def _inner_module(spec):
-    return importlib.import_module(f"{optimizers.__name__}.{spec.id}")
+    from optimizers.registry import MODULES
+
+    return MODULES[spec.id]
 
 
 def _replay_last_fast(p, r, k: int, n_cycles: int):
@@ -625,15 +627,17 @@ def _replay_last_fast(p, r, k: int, n_cycles: int):
     vid = int(VARIANT_IDS[p.variant])
     hp = np.ascontiguousarray(p.hp[:, :1], dtype=np.float64)
     th = np.ascontiguousarray(r.path[0].reshape(2, 1), dtype=np.float64).copy()
-    st = np.zeros((N_SLOT, 2, 1))
-    sc = np.ones((N_SC, 1))
+    nslot, nsc = state_sizes(p.inner)
+    st = np.zeros((nslot, 2, 1))
+    sc = np.ones((nsc, 1))
     if hasattr(mod, "init"):
         mod.init(vid, hp, st, sc, 0, 1)
     exact = True
     for t in range(1, n_cycles * k + 1):
         g = np.ascontiguousarray(r.grads[t].reshape(2, 1), dtype=np.float64).copy()
         mod.step(vid, t, hp, th, g, st, sc, 0, 1)
-        exact = exact and np.array_equal(st[:, :, 0], r.state[t])
+        exact = exact and all(np.array_equal(st[s, :, 0], r.state[name][t])
+                              for s, name in enumerate(p.inner.state))
         if t % k == 0:
             c = t // k
             out[c - 1] = th[:, 0]

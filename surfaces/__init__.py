@@ -1,11 +1,12 @@
-"""Gradscape's catalogue of 2D test surfaces (see shared/spec/surfaces.md).
+"""Gradscape's catalogue of 2D test surfaces.
 
-``SURFACES`` maps id -> :class:`Surface`, in display order; a surface's ``index`` is its
-position here and is what the compiled kernels in :mod:`surfaces.kernels` dispatch on.
+``SURFACES`` maps id -> :class:`Surface`, in display order.  A surface's position here is the
+integer id the compiled kernels dispatch on (:func:`index_of`); the dispatch itself is generated
+from this registry (:mod:`surfaces.kernels`).
 
-Adding a surface: write its module (f, grad, their ``jit`` versions and a ``Surface``
-record with the next ``index``), add one line to ``_REGISTRY`` below and one dispatch
-branch per function in ``kernels.py``.
+Adding a surface: write its module (f, grad, hess, their ``jit`` versions and a ``Surface``
+record), and add one line to ``_REGISTRY`` below.  Everything else (the compiled dispatch, the
+tests, the README table, the app's lists) is derived from the registry.
 """
 from __future__ import annotations
 
@@ -27,33 +28,38 @@ from . import (
 from .base import N_PARAMS, VLSE, Param, Point, Surface
 
 _REGISTRY = (
-    rosenbrock.SURFACE,  # 0
-    beale.SURFACE,  # 1
-    saddle.SADDLE,  # 2
-    saddle.MONKEY_SADDLE,  # 3
-    quadratic.SURFACE,  # 4
-    himmelblau.SURFACE,  # 5
-    rastrigin.SURFACE,  # 6
-    ackley.SURFACE,  # 7
-    booth.SURFACE,  # 8
-    goldstein_price.SURFACE,  # 9
-    camel.SIX_HUMP_CAMEL,  # 10
-    camel.THREE_HUMP_CAMEL,  # 11
-    styblinski_tang.SURFACE,  # 12
-    matyas.SURFACE,  # 13
-    levi13.SURFACE,  # 14
+    rosenbrock.SURFACE,
+    beale.SURFACE,
+    saddle.SADDLE,
+    saddle.MONKEY_SADDLE,
+    quadratic.SURFACE,
+    himmelblau.SURFACE,
+    rastrigin.SURFACE,
+    ackley.SURFACE,
+    booth.SURFACE,
+    goldstein_price.SURFACE,
+    camel.SIX_HUMP_CAMEL,
+    camel.THREE_HUMP_CAMEL,
+    styblinski_tang.SURFACE,
+    matyas.SURFACE,
+    levi13.SURFACE,
 )
 
-for _i, _s in enumerate(_REGISTRY):
-    if _s.index != _i:
-        raise RuntimeError(f"surface {_s.id!r} has index {_s.index}, expected {_i}")
-    if len(_s.values) != len(_s.params) or len(_s.params) > N_PARAMS:
+for _s in _REGISTRY:
+    if len(_s.values) != len(_s.params) or len(_s.kernel_values()) > N_PARAMS:
         raise RuntimeError(f"surface {_s.id!r}: params/values mismatch")
 
 #: id -> Surface (default parameters), in display order.
 SURFACES: dict[str, Surface] = {s.id: s for s in _REGISTRY}
 if len(SURFACES) != len(_REGISTRY):
     raise RuntimeError("duplicate surface id")
+
+_INDEX = {s.id: i for i, s in enumerate(_REGISTRY)}
+
+
+def index_of(surface) -> int:
+    """The integer id the compiled kernels know ``surface`` (a Surface or an id) by."""
+    return _INDEX[surface.id if isinstance(surface, Surface) else surface]
 
 
 def get_surface(id: str, **params) -> Surface:
@@ -83,4 +89,4 @@ def resolve(surface_or_id) -> Surface:
     )
 
 
-__all__ = ["SURFACES", "get_surface", "resolve", "Surface", "Param", "Point", "N_PARAMS", "VLSE"]
+__all__ = ["SURFACES", "get_surface", "index_of", "resolve", "Surface", "Param", "Point", "N_PARAMS", "VLSE"]

@@ -11,15 +11,25 @@ that matter for exactness and for the on-disk cache:
   floating-point reassociation is not allowed.
 
 Numba does not notice edits to a function that lives in another file than its caller,
-so a stale cache could hide a code change.  We therefore key the cache folder by a hash
-of every source file of both packages: any edit gives a fresh folder.  Setting
-``NUMBA_CACHE_DIR`` yourself overrides this.
+so a stale cache could hide a code change.  Gradscape's kernels are therefore cached in a
+folder keyed by a hash of every source file of both packages (:data:`CACHE_DIR`): any edit
+gives a fresh folder.  The folder is given to numba per function, through a cache locator of
+our own, so importing Gradscape changes no environment variable and no numba setting; other
+numba code in the same process keeps its own cache.  Setting ``NUMBA_CACHE_DIR`` yourself
+replaces the keyed folder.
+
+Importing this module changes nothing in the process beyond importing numba.  The start-up
+savings (hiding two imports from numba, pausing the garbage collector) are an explicit
+opt-in: :func:`gradscape_startup.fast_numba_import`, which an application calls first.
 """
 from __future__ import annotations
 
 import hashlib
 import os
 import pathlib
+
+import numba
+from numba.core import caching
 
 _ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -41,60 +51,42 @@ def _cache_dir() -> str:
     return str(base / "gradscape" / "numba" / source_hash())
 
 
+#: where Gradscape's compiled kernels (and its generated dispatch modules) live
 CACHE_DIR = _cache_dir()
-os.environ["NUMBA_CACHE_DIR"] = CACHE_DIR
-
-# Start-up of a new process is mostly numba's own import.  Two things make it cheaper:
-# - Importing numba and loading its registries allocates hundreds of thousands of long-lived
-#   objects; the cyclic garbage collector rescanning them cost ~0.15 s.  Collection is paused
-#   meanwhile, and the survivors are frozen (moved out of the collector's generations), which
-#   is what they are: module-level state for the life of the process.
-# - numba imports ``scipy.linalg`` (to find a BLAS for np.dot) and ``cffi`` (to type cffi
-#   functions) when they are installed.  Gradscape's kernels use neither, and the two imports
-#   were a third of the start-up.  They are hidden for that moment only (see _hidden_modules).
-import contextlib  # noqa: E402
-import gc  # noqa: E402
-import sys  # noqa: E402
-
-_HIDDEN = ("scipy.linalg", "cffi")
 
 
-@contextlib.contextmanager
-def _hidden_modules(names=_HIDDEN):
-    """Make ``import <name>`` fail inside the block, for modules not imported yet."""
-    hidden = [n for n in names if n not in sys.modules]
-    for n in hidden:
-        sys.modules[n] = None  # "import n" now raises ImportError
-    try:
-        yield
-    finally:
-        for n in hidden:
-            if sys.modules.get(n, 0) is None:
-                del sys.modules[n]
+class _Locator(caching.UserProvidedCacheLocator):
+    """numba's user-directory locator, pointed at :data:`CACHE_DIR` instead of its config."""
+
+    def __init__(self, py_func, py_file):
+        self._py_file = py_file
+        self._lineno = py_func.__code__.co_firstlineno
+        self._cache_path = os.path.join(CACHE_DIR, self.get_suitable_cache_subpath(py_file))
+
+    @classmethod
+    def from_function(cls, py_func, py_file):
+        # skip UserProvidedCacheLocator's check of numba.config.CACHE_DIR
+        return super(caching.UserProvidedCacheLocator, cls).from_function(py_func, py_file)
 
 
-_gc_was_enabled = gc.isenabled()
-gc.disable()
-try:
-    with _hidden_modules():
-        import numba  # noqa: E402  (must come after NUMBA_CACHE_DIR is set)
-        from numba.core.registry import cpu_target  # noqa: E402
+class _CacheImpl(caching.CompileResultCacheImpl):
+    _locator_classes = [_Locator]
 
-        # numba loads its typing/lowering registries at the first compile or cache load
-        cpu_target.target_context.refresh()
-        cpu_target.typing_context.refresh()
-finally:
-    if _gc_was_enabled:
-        gc.enable()
-    gc.freeze()
 
-numba.config.CACHE_DIR = CACHE_DIR  # in case numba was imported before us
+class _FunctionCache(caching.FunctionCache):
+    _impl_class = _CacheImpl
 
 
 def jit(fn=None, **options):
     """``numba.njit`` with Gradscape's defaults (see the module docstring)."""
-    opts = dict(cache=True, nogil=True, error_model="numpy")
+    opts = dict(nogil=True, error_model="numpy")
+    cache = options.pop("cache", True)
     opts.update(options)
-    if fn is None:
-        return lambda f: numba.njit(**opts)(f)
-    return numba.njit(**opts)(fn)
+
+    def wrap(f):
+        disp = numba.njit(**opts)(f)
+        if cache:
+            disp._cache = _FunctionCache(disp.py_func)  # what enable_caching() does, our folder
+        return disp
+
+    return wrap if fn is None else wrap(fn)

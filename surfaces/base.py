@@ -42,15 +42,19 @@ class Surface:
     """One test surface.
 
     ``f(x, y, *params)`` broadcasts over numpy arrays (for contour grids);
-    ``grad(x, y, *params)`` returns ``(df/dx, df/dy)`` for scalars or arrays.
-    ``index`` is the integer the compiled kernels dispatch on
-    (:mod:`surfaces.kernels`).  ``values`` are this instance's parameter values,
-    in the order of ``params``.
+    ``grad(x, y, *params)`` returns ``(df/dx, df/dy)`` and ``hess(x, y, *params)``
+    ``(d2f/dx2, d2f/dxdy, d2f/dy2)``, for scalars or arrays.  ``values`` are this instance's
+    parameter values, in the order of ``params``.
+
+    ``kernels`` are the compiled ``(f, grad, hess)`` the optimizer kernels call, each taking
+    ``(x, y, *kernel_params(values))``; ``kernel_params`` (default: the values themselves) lets
+    a surface hand its kernels precomputed numbers (the quadratic passes cos and sin of its
+    angle).  The compiled dispatch over all surfaces is generated from the registry
+    (:mod:`surfaces.kernels`); a surface's integer id there is its registry position.
     """
 
     id: str
     name: str
-    index: int
     latex: str
     citation: str
     f: Callable
@@ -63,6 +67,9 @@ class Surface:
     contour: str = "linear"  # "log" or "linear" contour levels
     saddles: tuple = ()  # of Point: stationary points that matter (saddle surfaces)
     notes: str = ""
+    hess: Callable | None = None
+    kernels: tuple = ()  # compiled (f, grad, hess), see the class docstring
+    kernel_params: Callable | None = None  # values -> the kernels' parameters
 
     # ---- evaluation -------------------------------------------------------------
     def value(self, x, y):
@@ -73,10 +80,19 @@ class Surface:
         """(df/dx, df/dy) at (x, y)."""
         return self.grad(x, y, *self.values)
 
+    def hessian(self, x, y):
+        """(d2f/dx2, d2f/dxdy, d2f/dy2) at (x, y)."""
+        return self.hess(x, y, *self.values)
+
+    def kernel_values(self) -> tuple:
+        """The parameters the compiled kernels take (``kernel_params(values)``)."""
+        return tuple(self.kernel_params(*self.values)) if self.kernel_params else tuple(self.values)
+
     def param_array(self) -> np.ndarray:
-        """Parameter values as the fixed-length float64 array the kernels take."""
+        """The kernels' parameters as the fixed-length float64 array they take."""
+        vals = self.kernel_values()
         out = np.zeros(N_PARAMS, dtype=np.float64)
-        out[: len(self.values)] = self.values
+        out[: len(vals)] = vals
         return out
 
     @property

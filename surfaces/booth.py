@@ -24,17 +24,24 @@ def booth_grad(x, y):
     return 2.0 * a + 4.0 * b, 4.0 * a + 2.0 * b
 
 
+def booth_hess(x, y):
+    z = 0.0 * (x + y)  # constant Hessian, broadcast to the shape of (x, y)
+    return z + 10.0, z + 8.0, z + 10.0
+
+
 booth_f_nb = jit(booth_f)
 booth_grad_nb = jit(booth_grad)
+booth_hess_nb = jit(booth_hess)
 
 SURFACE = Surface(
     id="booth",
     name="Booth",
-    index=8,
     latex=r"f(x, y) = (x + 2y - 7)^2 + (2x + y - 5)^2",
     citation=VLSE,
     f=booth_f,
     grad=booth_grad,
+    hess=booth_hess,
+    kernels=(booth_f_nb, booth_grad_nb, booth_hess_nb),
     bounds=((-10.0, 10.0), (-10.0, 10.0)),
     minima=(Point(1.0, 3.0, 0.0),),
     start=(-8.0, -6.0),

@@ -31,6 +31,12 @@ def six_hump_camel_grad(x, y):
     return x * (8.0 - 8.4 * x2 + 2.0 * (x2 * x2)) + y, x + y * (16.0 * (y * y) - 8.0)
 
 
+def six_hump_camel_hess(x, y):
+    x2 = x * x
+    z = 0.0 * (x + y)  # zeros of the broadcast shape of (x, y)
+    return 8.0 - 25.2 * x2 + 10.0 * (x2 * x2) + z, z + 1.0, 48.0 * (y * y) - 8.0 + z
+
+
 def three_hump_camel_f(x, y):
     x2 = x * x
     return x2 * (2.0 - 1.05 * x2 + x2 * x2 / 6.0) + x * y + y * y
@@ -41,21 +47,30 @@ def three_hump_camel_grad(x, y):
     return x * (4.0 - 4.2 * x2 + x2 * x2) + y, x + 2.0 * y
 
 
+def three_hump_camel_hess(x, y):
+    x2 = x * x
+    z = 0.0 * (x + y)  # zeros of the broadcast shape of (x, y)
+    return 4.0 - 12.6 * x2 + 5.0 * (x2 * x2) + z, z + 1.0, z + 2.0
+
+
 six_hump_camel_f_nb = jit(six_hump_camel_f)
 six_hump_camel_grad_nb = jit(six_hump_camel_grad)
+six_hump_camel_hess_nb = jit(six_hump_camel_hess)
 three_hump_camel_f_nb = jit(three_hump_camel_f)
 three_hump_camel_grad_nb = jit(three_hump_camel_grad)
+three_hump_camel_hess_nb = jit(three_hump_camel_hess)
 
 # Minima: catalogue / Virtual Library list (±0.0898, ∓0.7126) -> -1.0316; refined here to
 # double precision by solving grad f = 0 with mpmath (50 digits): f* = -1.03162845348987735...
 SIX_HUMP_CAMEL = Surface(
     id="six_hump_camel",
     name="Six-hump camel",
-    index=10,
     latex=r"f(x, y) = \left(4 - 2.1x^2 + \tfrac{x^4}{3}\right)x^2 + xy + (-4 + 4y^2)\,y^2",
     citation=_CITE,
     f=six_hump_camel_f,
     grad=six_hump_camel_grad,
+    hess=six_hump_camel_hess,
+    kernels=(six_hump_camel_f_nb, six_hump_camel_grad_nb, six_hump_camel_hess_nb),
     bounds=((-3.0, 3.0), (-2.0, 2.0)),
     minima=(
         Point(0.08984201310031806, -0.7126564030207396, -1.0316284534898774),
@@ -68,11 +83,12 @@ SIX_HUMP_CAMEL = Surface(
 THREE_HUMP_CAMEL = Surface(
     id="three_hump_camel",
     name="Three-hump camel",
-    index=11,
     latex=r"f(x, y) = 2x^2 - 1.05x^4 + \tfrac{x^6}{6} + xy + y^2",
     citation=VLSE,
     f=three_hump_camel_f,
     grad=three_hump_camel_grad,
+    hess=three_hump_camel_hess,
+    kernels=(three_hump_camel_f_nb, three_hump_camel_grad_nb, three_hump_camel_hess_nb),
     bounds=((-5.0, 5.0), (-5.0, 5.0)),
     minima=(Point(0.0, 0.0, 0.0),),
     start=(-2.0, 2.0),

@@ -26,8 +26,15 @@ def rosenbrock_grad(x, y, a, b):
     return -2.0 * u - 4.0 * b * x * v, 2.0 * b * v
 
 
+def rosenbrock_hess(x, y, a, b):
+    v = y - x * x
+    z = 0.0 * (x + y)  # zeros of the broadcast shape of (x, y)
+    return 2.0 - 4.0 * b * v + 8.0 * b * (x * x) + z, -4.0 * b * x + z, 2.0 * b + z
+
+
 rosenbrock_f_nb = jit(rosenbrock_f)
 rosenbrock_grad_nb = jit(rosenbrock_grad)
+rosenbrock_hess_nb = jit(rosenbrock_hess)
 
 
 def _minima(a, b):
@@ -37,12 +44,13 @@ def _minima(a, b):
 SURFACE = Surface(
     id="rosenbrock",
     name="Rosenbrock",
-    index=0,
     latex=r"f(x, y) = (a - x)^2 + b\,(y - x^2)^2",
     citation="Rosenbrock, H. H. (1960). An automatic method for finding the greatest or "
     "least value of a function. The Computer Journal 3(3), 175-184. " + VLSE,
     f=rosenbrock_f,
     grad=rosenbrock_grad,
+    hess=rosenbrock_hess,
+    kernels=(rosenbrock_f_nb, rosenbrock_grad_nb, rosenbrock_hess_nb),
     bounds=((-2.0, 2.0), (-1.0, 3.0)),
     minima=_minima(1.0, 100.0),
     start=(-1.2, 1.0),  # Rosenbrock's own (1960) starting point

@@ -13,9 +13,9 @@ the numbers.  Groups (table-driven where possible):
                    leaving the 1e6 × diagonal box counts
 5. validation      every bad input raises ValueError naming the parameter and what is allowed
 6. run()           path/loss/slow weights/record_state contracts
-7. metadata        OptimizerSpec records and the defaults table of shared/spec/optimizers.md
+7. metadata        OptimizerSpec records and the survey's defaults table
 8. smoke           every optimizer on every surface with its defaults (and at its largest lr)
-9. kernel hygiene  one compiled signature per driver; ``_loops.py`` is up to date
+9. kernel hygiene  one compiled signature per driver; the generated code matches the registry
                    (kept last: it inspects what the tests above compiled)
 """
 from __future__ import annotations
@@ -32,15 +32,17 @@ import optimizers
 import surfaces
 from optimizers import OPTIMIZERS, kernels
 from optimizers.api import CHUNK, DIVERGENCE_FACTOR, MAX_STEPS
-from optimizers.base import N_SLOT
+from optimizers.kernels import state_sizes
 
 SURF = surfaces.SURFACES
 
-#: the survey's order (shared/spec/optimizers.md)
-IDS = ("sgd", "sgdm", "nag", "adagrad", "adadelta", "rmsprop", "adam", "adamw", "yogi",
-       "amsgrad", "adabelief", "diffgrad", "adadb", "adabound", "adamod", "radam", "lookahead")
+#: the survey's 17, in the survey's order: first in the registry, whatever is added after them
+SURVEY = ("sgd", "sgdm", "nag", "adagrad", "adadelta", "rmsprop", "adam", "adamw", "yogi",
+          "amsgrad", "adabelief", "diffgrad", "adadb", "adabound", "adamod", "radam", "lookahead")
+#: every registered optimizer (tests below are parametrised over the registry)
+IDS = tuple(OPTIMIZERS)
 
-#: shared/spec/optimizers.md, "Variants": optimizers with a reference form besides the paper's
+#: the survey's optimizers with a reference form besides the paper's
 WITH_REFERENCE = {"nag", "yogi", "amsgrad", "diffgrad", "adabound", "adamod", "radam"}
 
 
@@ -118,7 +120,8 @@ def _converge_cases():
 
 
 def test_convergence_table_covers_every_optimizer():
-    assert {k.split("+")[0] for k in CONVERGE} == set(IDS)
+    covered = {k.split("+")[0] for k in CONVERGE}
+    assert set(SURVEY) <= covered <= set(IDS)
     inners = {ps[0]["inner"] for k, ps in CONVERGE.items() if k.startswith("lookahead")}
     assert {"adam", "sgd"} <= inners
 
@@ -731,15 +734,20 @@ def test_run_contract(oid, variant, hp):
     np.testing.assert_array_equal(rs.loss, r.loss)
     np.testing.assert_array_equal(rs.slow, r.slow)
     np.testing.assert_array_equal(rs.slow_steps, r.slow_steps)
-    assert r.state is None and r.grads is None
-    assert rs.state.shape == (steps + 1, N_SLOT, 2) and rs.grads.shape == (steps + 1, 2)
+    assert r.state is None and r.scalars is None and r.grads is None
+    assert list(rs.state) == list(inner_spec.state) and list(rs.scalars) == list(inner_spec.scalars)
+    assert all(a.shape == (steps + 1, 2) for a in rs.state.values())
+    assert all(a.shape == (steps + 1,) for a in rs.scalars.values())
+    assert rs.grads.shape == (steps + 1, 2)
     assert np.isnan(rs.grads[0]).all() and np.isfinite(rs.grads[1:]).all()
-    assert np.isfinite(rs.state).all()
-    if inner == "yogi" and variant == "reference":
-        np.testing.assert_array_equal(rs.state[0, :2], 1e-6)
-        np.testing.assert_array_equal(rs.state[0, 2:], 0.0)
-    else:
-        np.testing.assert_array_equal(rs.state[0], 0.0)
+    assert all(np.isfinite(a).all() for a in (*rs.state.values(), *rs.scalars.values()))
+    for name, a in rs.state.items():
+        if inner == "yogi" and variant == "reference":
+            np.testing.assert_array_equal(a[0], 1e-6)
+        elif not inner_spec.hessian:
+            np.testing.assert_array_equal(a[0], 0.0)
+    for a in rs.scalars.values():
+        assert a[0] == 1.0
     if not spec.wraps_inner:
         assert r.slow.shape == (0, 2) and r.slow_steps.shape == (0,)
 
@@ -753,7 +761,7 @@ def test_record_state_gradients_are_taken_where_the_spec_says():
     # nag paper: at the look-ahead point θ − lr·momentum·m (m = state slot 0)
     lr, mu = 1e-3, 0.8
     rs = optimizers.run("nag", "beale", s.start, 100, lr=lr, momentum=mu, record_state=True)
-    look = rs.path[:-1] - lr * mu * rs.state[:-1, 0]
+    look = rs.path[:-1] - lr * mu * rs.state["m"][:-1]
     np.testing.assert_allclose(rs.grads[1:], g(look), rtol=1e-12)
     assert not np.allclose(rs.grads[2:], g(rs.path[1:-1]), rtol=1e-6)
 
@@ -763,13 +771,15 @@ def test_adam_state_slots_are_m_and_v():
     b1, b2 = 0.8, 0.95
     rs = optimizers.run("adam", "rosenbrock", s.start, 100, lr=1e-2, beta1=b1, beta2=b2, record_state=True)
     g = rs.grads
-    m, v = rs.state[:, 0], rs.state[:, 1]
+    assert list(rs.state) == ["m", "v"] and list(rs.scalars) == ["beta1^t", "beta2^t"]
+    m, v = rs.state["m"], rs.state["v"]
     np.testing.assert_array_equal(m[1], (1 - b1) * g[1])
     np.testing.assert_array_equal(v[1], (1 - b2) * g[1] * g[1])
     for t in range(1, 101):
         np.testing.assert_array_equal(m[t], b1 * m[t - 1] + (1 - b1) * g[t])
         np.testing.assert_array_equal(v[t], b2 * v[t - 1] + (1 - b2) * g[t] * g[t])
-    np.testing.assert_array_equal(rs.state[:, 2:], 0.0)
+    np.testing.assert_allclose(rs.scalars["beta1^t"], b1 ** np.arange(101), rtol=1e-13)
+    np.testing.assert_allclose(rs.scalars["beta2^t"], b2 ** np.arange(101), rtol=1e-13)
 
 
 @pytest.mark.parametrize("k", [1, 3, 5, 10])
@@ -809,7 +819,7 @@ def test_lookahead_keeps_inner_state_across_syncs():
     np.testing.assert_array_equal(rs.slow_steps, np.arange(0, steps + 1, k))
     np.testing.assert_array_equal(rs.slow[1:], rs.path[rs.slow_steps[1:]])
     b1, b2 = 0.9, 0.999
-    m, v, g = rs.state[:, 0], rs.state[:, 1], rs.grads
+    m, v, g = rs.state["m"], rs.state["v"], rs.grads
     for t in range(1, steps + 1):  # no reset after a sync
         np.testing.assert_array_equal(m[t], b1 * m[t - 1] + (1 - b1) * g[t])
         np.testing.assert_array_equal(v[t], b2 * v[t - 1] + (1 - b2) * g[t] * g[t])
@@ -865,13 +875,16 @@ from spec_reference import DEFAULTS as _DEFAULTS  # noqa: E402
 SPEC_DEFAULTS = {oid: {k: v for k, v in d.items() if k != "inner"} for oid, d in _DEFAULTS.items()}
 
 ADAM_LIKE = SPEC_DEFAULTS["adam"]
-FLAT_NAMES = {"lr", "momentum", "rho", "beta1", "beta2", "beta3", "eps", "weight_decay", "final_lr",
-              "gamma", "lam", "k", "alpha"}
-
-
 def test_registry_order_and_indices():
-    assert tuple(OPTIMIZERS) == IDS
-    assert [s.index for s in OPTIMIZERS.values()] == list(range(17))
+    from optimizers.base import GROUPS
+    from optimizers.registry import index_of
+
+    assert IDS[:17] == SURVEY, "the survey's 17 come first, in the survey's order"
+    assert [OPTIMIZERS[i].group for i in SURVEY] == ["survey"] * 17
+    assert all(OPTIMIZERS[i].group in GROUPS and OPTIMIZERS[i].group != "survey" for i in IDS[17:])
+    groups = [OPTIMIZERS[i].group for i in IDS]
+    assert groups == sorted(groups, key=list(GROUPS).index), "each group's optimizers sit together"
+    assert [index_of(i) for i in IDS] == list(range(len(IDS)))
     assert all(OPTIMIZERS[i].id == i for i in IDS)
     assert [s.id for s in OPTIMIZERS.values() if s.wraps_inner] == ["lookahead"]
 
@@ -887,7 +900,11 @@ def test_spec_record(oid):
     assert isinstance(spec.citation, str) and len(spec.citation) > 20
     assert re.search(r"(19|20)\d\d", spec.citation), "citation without a year"
     names = [h.name for h in spec.hyperparams]
-    assert len(set(names)) == len(names) and set(names) <= FLAT_NAMES
+    assert len(set(names)) == len(names) and all(n.isidentifier() for n in names)
+    slots = spec.state + spec.scalars
+    assert len(set(slots)) == len(slots) and all(isinstance(n, str) and n for n in slots)
+    assert spec.group in optimizers.base.GROUPS
+    assert spec.hessian == (spec.state[:2] == ("h_diag", "h_off"))
     for h in spec.hyperparams:
         assert isinstance(h, optimizers.Hyperparam)
         assert h.lo <= h.default <= h.hi, h
@@ -897,7 +914,8 @@ def test_spec_record(oid):
         if h.integer:
             assert all(float(x).is_integer() for x in (h.default, h.lo, h.hi))
         assert h.check(h.default) == h.default
-    assert spec.defaults == SPEC_DEFAULTS[oid]
+    if spec.group == "survey":
+        assert spec.defaults == SPEC_DEFAULTS[oid]
 
 
 def test_lookahead_default_inner_is_adam():
@@ -1017,8 +1035,49 @@ def test_array_layout_of_sweep_inputs_does_not_change_the_kernel_signature(monke
             (i, a, b) for i, (a, b) in enumerate(zip(seen[0], canonical)) if a != b]
 
 
-def test_generated_loops_are_up_to_date():
-    from optimizers import _generate
+def test_generated_code_matches_the_registries():
+    """The loaded generated modules are exactly what the registries generate now, with one
+    trajectory loop and one dispatch branch per optimizer, and one branch per surface."""
+    import sys
 
-    current = (pathlib.Path(optimizers.__file__).with_name("_loops.py")).read_text()
-    assert current == _generate.source(), "optimizers/_loops.py is stale: run python optimizers/_generate.py"
+    from optimizers.registry import MODULES, index_of
+
+    for name, source in (("optimizers._loops", kernels.source()),
+                         ("surfaces._dispatch", surfaces.kernels.source())):
+        module = sys.modules[name]
+        assert pathlib.Path(module.__file__).read_text() == source, f"{name} is stale"
+    src = kernels.source()
+    for oid, mod in MODULES.items():
+        if OPTIMIZERS[oid].wraps_inner:
+            continue
+        assert f"def traj_{oid}(" in src
+        assert f"oid == {index_of(oid)}:\n        return traj_{oid}(" in src
+        assert f"oid == {index_of(oid)}:\n        {oid}.step(" in src
+        assert (f"{oid}.init(" in src) == hasattr(mod, "init")
+        assert (f"{oid}.grad_point(" in src) == hasattr(mod, "grad_point")
+        nslot, nsc = state_sizes(OPTIMIZERS[oid])
+        assert f"slow_steps, {nslot}, {nsc})\n" in src.split(f"def traj_{oid}(")[1].split("\n\n")[0]
+    dsrc = surfaces.kernels.source()
+    from surfaces._codegen import qualified
+
+    for sid, s in enumerate(SURF.values()):
+        assert sid == surfaces.index_of(s) and len(s.kernels) == 3, s.id
+        for fn in s.kernels:
+            attr = qualified(fn)[1]
+            assert f"if sid == {sid}:\n        return _m" in dsrc and f".{attr}(x, y" in dsrc, (s.id, attr)
+            assert f"sid == {sid}:\n        for j in range(u0, u1):\n            " in dsrc
+    # value, grad, hess: one branch per surface in the scalar kernels and in the chunk kernels
+    assert dsrc.count("\n    if sid == ") == 3 * len(SURF) + 3
+    assert dsrc.count("\n    elif sid == ") == 3 * (len(SURF) - 1)
+
+
+def test_a_new_optimizer_needs_no_edit_to_the_drivers():
+    """Generating from a registry with one more optimizer gives its loop and branches."""
+    from optimizers.registry import MODULES
+
+    extra = dict(MODULES)
+    extra["adam_copy"] = MODULES["adam"]
+    src = kernels.source(extra)
+    n = len(MODULES)
+    assert f"oid == {n}:\n        return traj_adam_copy(" in src
+    assert f"oid == {n}:\n        adam_copy.step(" in src

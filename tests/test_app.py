@@ -248,8 +248,7 @@ def _check_about(at: AppTest) -> None:
 
 
 def test_about_page_alone():
-    at = AppTest.from_string(f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n"
-                             "from ui import about\nabout.page()\n", default_timeout=TIMEOUT)
+    at = AppTest.from_string("from ui import about\nabout.page()\n", default_timeout=TIMEOUT)
     _check_about(at.run())
 
 

@@ -40,8 +40,7 @@ import optimizers
 from plots import figures as F
 from plots.explore import decode_array
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import spec_reference as ref  # noqa: E402
+import spec_reference as ref
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TIMEOUT = 90  # the first run may compile (or load from the on-disk cache) every kernel

@@ -775,8 +775,6 @@ def server(tmp_path_factory):
     pytest.importorskip("playwright.sync_api")
     script = tmp_path_factory.mktemp("app") / "landscapes_app.py"
     script.write_text(
-        "import sys\n"
-        f"sys.path.insert(0, {str(ROOT)!r})\n"
         "import streamlit as st\n"
         "st.set_page_config(page_title='Gradscape', layout='wide')\n"
         "from ui import landscapes\n"

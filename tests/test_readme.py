@@ -5,15 +5,29 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-
-import tables  # noqa: E402
+import tables  # scripts/, on pytest's pythonpath (pyproject.toml)
 
 
-def test_readme_tables_match_registries():
+def test_readme_tables_are_filled_and_current():
+    assert tables.problems((ROOT / "README.md").read_text()) == [], "run: python scripts/tables.py --write"
+
+
+@pytest.mark.parametrize("broken", ["", "| id | name |\n|---|---|\n", "| `sgd` | SGD |\n"])
+def test_table_check_fails_on_an_empty_or_partial_table(broken):
     readme = (ROOT / "README.md").read_text()
-    assert tables.render(readme) == readme, "run: python scripts/tables.py --write"
+    emptied = tables._pattern("optimizers").sub(lambda m: m.group(1) + broken + m.group(3), readme)
+    assert tables.section(emptied, "optimizers") == broken
+    assert tables.problems(emptied), "an empty or partial table must be reported"
+    assert tables.problems(tables.render(emptied)) == []  # regenerating fills it again
+
+
+def test_table_check_fails_on_a_stale_row():
+    readme = tables.render((ROOT / "README.md").read_text())
+    stale = readme.replace("| `adam` | Adam |", "| `adam` | Adam (old) |")
+    assert stale != readme and tables.problems(stale) == ["the optimizers table is stale"]
 
 
 def _commands():

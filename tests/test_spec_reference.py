@@ -29,8 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pytest
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import spec_reference as ref  # noqa: E402
+import spec_reference as ref
 
 STEPS = 300
 RTOL, ATOL = 1e-9, 1e-12

@@ -197,7 +197,7 @@ def _sidebar() -> None:
         if len(ss["opt_uids"]) < S.MAX_OPTIMIZERS:
             c1, c2 = st.columns([3, 2])
             c1.selectbox("Add optimizer", list(optimizers.OPTIMIZERS), key="add_opt",
-                         format_func=lambda o: optimizers.OPTIMIZERS[o].name, label_visibility="collapsed")
+                         format_func=W.optimizer_label, label_visibility="collapsed")
             c2.button("Add", on_click=_add_selected, width="stretch")
         else:
             st.caption(f"At most {S.MAX_OPTIMIZERS} optimizers at once.")
@@ -216,15 +216,15 @@ def _optimizer_expander(n: int, uid: int) -> None:
     with st.expander(f":material/show_chart: {n + 1}. {cfg.label()}", expanded=n == 0 and len(ss["opt_uids"]) <= 2):
         st.markdown(f"<div style='height:4px;background:{color};border-radius:2px'></div>", unsafe_allow_html=True)
         st.selectbox("Optimizer", list(optimizers.OPTIMIZERS), key=f"o{uid}_id",
-                     format_func=lambda o: optimizers.OPTIMIZERS[o].name,
+                     format_func=W.optimizer_label,
                      on_change=_on_optimizer_change, args=(uid,))
         spec = optimizers.OPTIMIZERS[ss[f"o{uid}_id"]]
         inner = None
         if spec.wraps_inner:
-            choices = [o for o, s in optimizers.OPTIMIZERS.items() if not s.wraps_inner]
+            choices = optimizers.inner_choices(spec)
             ss.setdefault(f"o{uid}_inner", "adam")
             st.selectbox("Inner optimizer", choices, key=f"o{uid}_inner",
-                         format_func=lambda o: optimizers.OPTIMIZERS[o].name)
+                         format_func=W.optimizer_label)
             inner = ss[f"o{uid}_inner"]
         variants = optimizers.OPTIMIZERS[inner or spec.id].variants
         if len(variants) > 1:

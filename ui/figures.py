@@ -34,7 +34,7 @@ _QBOUNDS = surfaces.SURFACES["quadratic"].bounds
 #: inner optimizers Lookahead can wrap (every optimizer but Lookahead itself)
 #: figure height (px): at 1280 px wide the ravine's plot is then about 880 × 440 px
 FIG_HEIGHT = 600
-INNER_CHOICES = tuple(o for o, s in optimizers.OPTIMIZERS.items() if not s.wraps_inner)
+INNER_CHOICES = tuple(optimizers.inner_choices("lookahead"))
 
 
 # ---- cached computations (settings are frozen dataclasses: hashable) ---------------------------
@@ -247,7 +247,7 @@ def _figure2() -> None:
     c1, c2, c3, c4, c5 = st.columns([3, 2, 2, 2, 3], vertical_alignment="bottom")
     with c1:
         st.selectbox("inner optimizer", INNER_CHOICES, key="fig2_inner",
-                     format_func=lambda o: optimizers.OPTIMIZERS[o].name, on_change=_on_inner_change,
+                     format_func=W.optimizer_label, on_change=_on_inner_change,
                      help="The optimizer that takes the fast steps; switching picks a measured learning rate.")
     with c2:
         k = la.hyperparam("k")

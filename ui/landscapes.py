@@ -149,14 +149,14 @@ def _optimizer_widgets(prefix: str, sid: str, sparams: tuple, start: tuple, step
     """
     _default(f"{prefix}opt", default_opt)
     st.selectbox(label, list(optimizers.OPTIMIZERS), key=f"{prefix}opt",
-                 format_func=lambda o: optimizers.OPTIMIZERS[o].name)
+                 format_func=W.optimizer_label)
     oid = ss[f"{prefix}opt"]
     spec = optimizers.OPTIMIZERS[oid]
     inner = None
     if spec.wraps_inner:
         _default(f"{prefix}inner", "adam")
-        st.selectbox("Inner optimizer", [o for o, s in optimizers.OPTIMIZERS.items() if not s.wraps_inner],
-                     key=f"{prefix}inner", format_func=lambda o: optimizers.OPTIMIZERS[o].name)
+        st.selectbox("Inner optimizer", optimizers.inner_choices(spec),
+                     key=f"{prefix}inner", format_func=W.optimizer_label)
         inner = ss[f"{prefix}inner"]
     variants = optimizers.OPTIMIZERS[inner or oid].variants
     variant = "paper"

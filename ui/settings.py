@@ -194,7 +194,7 @@ def parse_optimizer(text: str, warnings: list) -> OptimizerConfig | None:
     inner_id = None
     if spec.wraps_inner:
         inner_id = given.pop("inner", "adam")
-        if inner_id not in optimizers.OPTIMIZERS or optimizers.OPTIMIZERS[inner_id].wraps_inner:
+        if inner_id not in optimizers.inner_choices(spec):
             warnings.append(f"{name}: inner optimizer {inner_id!r} is not valid; using adam.")
             inner_id = "adam"
         hps = spec.hyperparams + optimizers.OPTIMIZERS[inner_id].hyperparams

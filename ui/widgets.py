@@ -53,3 +53,12 @@ def fmt(v) -> str:
     if a < 1e-3 or a >= 1e4:
         return f"{v:.3g}"
     return f"{v:.6g}"
+
+
+def optimizer_label(oid: str) -> str:
+    """An optimizer's name in pickers, marked when it is not one of the survey's."""
+    import optimizers
+    from optimizers.base import GROUPS
+
+    spec = optimizers.OPTIMIZERS[oid]
+    return spec.name if spec.group == "survey" else f"{spec.name} · {GROUPS[spec.group]}"

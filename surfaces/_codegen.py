@@ -1,0 +1,52 @@
+"""Load a module whose source Gradscape generates from its registries.
+
+The compiled dispatch over surfaces (:mod:`surfaces.kernels`) and the per-optimizer
+trajectory loops (:mod:`optimizers.kernels`) are written out from the registries at first use,
+so adding a surface or an optimizer is its file plus one registry line: nothing generated is
+committed, so nothing can go stale.  The source is written into the kernel cache folder (keyed
+by a hash of every source file, :data:`surfaces._jit.CACHE_DIR`), only when it differs from
+what is there, and imported from that file, so numba's on-disk cache works for it as for any
+module.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+import pathlib
+import sys
+import tempfile
+
+from ._jit import CACHE_DIR
+
+
+def load(name: str, source: str):
+    """Import ``source`` as module ``name`` (e.g. ``"surfaces._dispatch"``), via a file."""
+    if name in sys.modules:
+        return sys.modules[name]
+    folder = pathlib.Path(CACHE_DIR) / "generated"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.py"
+    if not path.exists() or path.read_text() != source:
+        # atomic: concurrent processes never import a half-written file
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        with os.fdopen(fd, "w") as fh:
+            fh.write(source)
+        os.replace(tmp, path)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
+
+
+def qualified(fn) -> tuple[str, str]:
+    """(module, attribute) under which the compiled function ``fn`` can be imported."""
+    module = sys.modules[fn.py_func.__module__]
+    for attr, value in vars(module).items():
+        if value is fn:
+            return module.__name__, attr
+    raise LookupError(f"{fn.py_func.__qualname__} is not a module-level name of {module.__name__}")
