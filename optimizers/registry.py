@@ -28,6 +28,7 @@ IDS = (
     "adamod",
     "radam",
     "lookahead",
+    "newton",
 )
 
 #: id -> the optimizer's module (its SPEC, step and optional init / grad_point)

@@ -103,6 +103,8 @@ CONVERGE = {
     "lookahead": ({"inner": "adam", "lr": 0.3}, {"inner": "adam", "lr": 0.03}),
     "lookahead+sgd": ({"inner": "sgd", "lr": 0.03}, {"inner": "sgd", "lr": 0.03}),
     "lookahead+nag": ({"inner": "nag", "lr": 0.01}, {"inner": "nag", "lr": 0.01, "k": 10}),
+    # beyond the survey
+    "newton": ({"lr": 1.0}, {"lr": 0.5}),  # a quadratic: one full step lands on the minimum
 }
 CONVERGE_STEPS = 5000
 F_TOL, X_TOL = 1e-6, 1e-3
