@@ -80,8 +80,8 @@ def numpy_adam_inplace(starts, lr, steps, *, b1=0.9, b2=0.999, eps=1e-8, a=1.0, 
                 np.multiply(g, 1.0 - b1, out=tmp)
                 m += tmp
                 v *= b2
-                np.multiply(g, g, out=tmp)
-                tmp *= 1.0 - b2
+                np.multiply(g, 1.0 - b2, out=tmp)  # ((1 - b2)·g)·g, the kernel's order
+                tmp *= g
                 v += tmp
                 np.sqrt(v, out=den)
                 den *= inv_sqrt_bc2

@@ -75,6 +75,21 @@ def check_bounds(th, cx, cy, radius, j0, j1):
     return nan_count
 
 
+@jit(inline="always")
+def uniform_rows(hp, r0, r1, j0, j1):
+    """Whether hyperparameter rows r0..r1-1 hold one value for all runs j0..j1-1.
+
+    A sweep over learning rates shares every other hyperparameter: an update can then compute
+    its per-step factors (bias corrections) once per chunk instead of once per run.
+    """
+    same = True
+    for r in range(r0, r1):
+        h = hp[r, j0]
+        for j in range(j0, j1):
+            same &= hp[r, j] == h
+    return same
+
+
 # ---- the one-run trajectory loop's prologue and bookkeeping --------------------------------
 @jit(inline="always")
 def traj_alloc(start, lak, path, slow_out, slow_steps, nslot, nsc):

@@ -365,12 +365,10 @@ def sweep(optimizer, surface, starts, steps, *, variant="paper", noise=0.0, seed
     dv = np.empty(n, dtype=np.int64)
 
     kernels = _kernels()
-    nslot, nsc = kernels.state_sizes(p.inner)
 
     def work(j0, j1):
         kernels.sweep_kernel(oid, vid, sid, sp, hp, lak, laa, starts_t, steps, noise, seed,
-                             cx, cy, radius, fmin, tol, CHUNK, nslot, nsc, j0, j1,
-                             final, loss, stt, dv)
+                             cx, cy, radius, fmin, tol, CHUNK, j0, j1, final, loss, stt, dv)
 
     if block is None:
         block = n
