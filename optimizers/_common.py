@@ -76,6 +76,16 @@ def check_bounds(th, cx, cy, radius, j0, j1):
 
 
 @jit(inline="always")
+def lerp(a, b, w):
+    """ATen's ``lerp(a, b, w)`` for a scalar weight, as torch and pytorch_optimizer compute
+    their moving averages (``m.lerp_(g, 1 − β)``): a + w·(b − a) for |w| < 0.5, otherwise
+    b − (b − a)·(1 − w), which is the same number up to rounding."""
+    if abs(w) < 0.5:
+        return a + w * (b - a)
+    return b - (b - a) * (1.0 - w)
+
+
+@jit(inline="always")
 def uniform_rows(hp, r0, r1, j0, j1):
     """Whether hyperparameter rows r0..r1-1 hold one value for all runs j0..j1-1.
 
@@ -126,3 +136,19 @@ def record_slow(t, nslow, slow, slow_out, slow_steps):
     slow_out[nslow, 1] = slow[1, 0]
     slow_steps[nslow] = t
     return nslow + 1
+
+
+@jit(inline="always")
+def record_state(t, st, sc, g, state_out, scalars_out, grad_out):
+    """Row t of the recorded state, scalars and gradient (row 0: the initial state, no gradient)."""
+    for s in range(st.shape[0]):
+        for c in range(2):
+            state_out[t, s, c] = st[s, c, 0]
+    for s in range(sc.shape[0]):
+        scalars_out[t, s] = sc[s, 0]
+    if t == 0:
+        grad_out[0, 0] = np.nan
+        grad_out[0, 1] = np.nan
+    else:
+        grad_out[t, 0] = g[0, 0]
+        grad_out[t, 1] = g[1, 0]

@@ -226,8 +226,10 @@ class Run:
 
 def _loss_of(surface, pts: np.ndarray) -> np.ndarray:
     out = np.empty(len(pts))
-    _kernels().value_chunk(surfaces.index_of(surface), surface.param_array(),
-                           np.ascontiguousarray(pts.T), out, 0, len(pts))
+    from surfaces.kernels import value_chunk
+
+    value_chunk(surfaces.index_of(surface), surface.param_array(), np.ascontiguousarray(pts.T),
+                out, 0, len(pts))
     return out
 
 
@@ -392,12 +394,31 @@ def sweep(optimizer, surface, starts, steps, *, variant="paper", noise=0.0, seed
     return SweepResult(final, loss, stt, dv)
 
 
-def warmup() -> float:
-    """Compile (or load from the on-disk cache) every kernel; returns the seconds it took."""
+def warmup(ids=None, jobs: int = 1) -> float:
+    """Compile (or load from the on-disk cache) the kernels of ``ids`` (default: every
+    optimizer): its trajectory loop, its recording loop and its sweep; returns the seconds.
+
+    With ``jobs`` > 1 the compiling is shared among that many fresh processes first (numba
+    compiles in one thread per process, and every kernel is cached on disk, where the
+    processes leave it); this process then only loads the kernels from the cache.
+    """
+    import subprocess
+    import sys
     import time
 
     t0 = time.perf_counter()
+    ids = list(OPTIMIZERS) if ids is None else [get_optimizer(i).id for i in ids]
+    if jobs > 1 and len(ids) > 1:
+        procs = [subprocess.Popen([sys.executable, "-c",
+                                   f"import optimizers; optimizers.warmup({ids[k::jobs]!r})"])
+                 for k in range(min(jobs, len(ids)))]
+        failed = [p.args for p in procs if p.wait() != 0]
+        if failed:
+            raise RuntimeError(f"kernel warm-up failed in a subprocess: {failed}")
     s = surfaces.SURFACES["rosenbrock"]
-    run("lookahead", s, s.start, 3, inner="nag", record_state=True)
-    sweep("adam", s, np.array([s.start, s.start]), 3)
+    for oid in ids:
+        kw = {"inner": "sgd"} if get_optimizer(oid).wraps_inner else {}
+        run(oid, s, s.start, 3, **kw)
+        run(oid, s, s.start, 3, record_state=True, **kw)
+        sweep(oid, s, np.array([s.start, s.start]), 3, **kw)
     return time.perf_counter() - t0

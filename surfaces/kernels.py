@@ -13,7 +13,9 @@ entries 0.0, see :meth:`Surface.param_array`).
   (the slots Newton-type optimizers read), for ``j0 <= j < j1``, where ``th`` is a
   C-contiguous ``(2, n)`` array (row 0 = x of every run, row 1 = y).  The ``sid`` dispatch
   sits outside the loop over runs, so each surface gets its own tight loop that LLVM can
-  vectorise (unsigned loop indices: no negative-index wraparound to rule out).
+  vectorise (unsigned loop indices: no negative-index wraparound to rule out).  They are
+  called, not inlined, by the sweep loops: one call per chunk and step costs nothing
+  measurable, and every optimizer's loop would otherwise compile all the surfaces again.
 
 An unknown ``sid`` gives nan.  The module is written from the registry by :func:`source`, at
 first import (:mod:`surfaces._codegen`): a new surface needs no edit here.
@@ -44,7 +46,7 @@ def {name}(sid, p, x, y):
 
 CHUNK = '''
 
-@jit(inline="always")
+@jit
 def {name}_chunk(sid, p, th, out, j0, j1):
     p0 = p[0]
     p1 = p[1]

@@ -85,6 +85,15 @@ def streamlit_server():
                 pathlib.Path(log.name).unlink(missing_ok=True)
 
 
+def pytest_sessionstart(session):
+    """Compile every kernel once, on every core, before the tests (each optimizer has its own
+    compiled loops; on an empty cache this takes minutes on one core).  Later runs load them
+    from the on-disk cache in seconds."""
+    import optimizers
+
+    optimizers.warmup(jobs=len(os.sched_getaffinity(0)))
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """Keep each phase's report on the item (``item.rep_call``), so that fixtures can tell

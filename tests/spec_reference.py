@@ -1,7 +1,7 @@
 """Plain-Python test oracle for the optimizer specification.
 
 This module is an independent, line-by-line transcription of
-``shared/spec/optimizers.md`` ("the spec"). It is deliberately slow and simple:
+the update rules of the survey's 17 optimizers (paper and reference forms; "the spec"). It is deliberately slow and simple:
 
 * pure Python floats and the ``math`` module, no numpy and no numba;
 * every optimizer is one function that updates ONE coordinate from that

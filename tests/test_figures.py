@@ -1,6 +1,6 @@
 """The survey's two figures: ``plots.figures``, the Figures page and the export command.
 
-1. Figure 1 data   the checks of shared/spec/figures.md: with the figure's settings SGDM ends
+1. Figure 1 data   the figure checks: with the figure's settings SGDM ends
                    closer to the minimum than SGD, SGD's steep coordinate alternates sign on
                    most of its first steps (≥ 80 % of the first 20) yet SGD does not diverge; SGD
                    and SGDM start from the same point with the same learning rate; the paths are

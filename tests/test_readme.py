@@ -49,3 +49,15 @@ def test_readme_api_example_runs():
     code = re.search(r"```python\n(.*?)```", readme, re.S).group(1)
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr
+
+
+def test_no_text_points_outside_the_repository():
+    """Docstrings, user-visible strings and docs never cite the developers' reference folder
+    (which is not part of the repository): what users need is in the docs and the About page."""
+    needle = "shared" + "/"  # written so that this file does not match itself
+    files = subprocess.run(["git", "ls-files", "*.py", "*.md", "*.toml", "*.sh"], cwd=ROOT,
+                           capture_output=True, text=True, check=True).stdout.split()
+    hits = [f"{f}:{n}" for f in files for n, line in enumerate(
+        (ROOT / f).read_text(errors="replace").splitlines(), 1) if needle + "spec" in line
+        or needle + "seed" in line or needle + "notes" in line]
+    assert files and not hits, hits

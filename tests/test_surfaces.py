@@ -1,7 +1,7 @@
 """Tests for the surface catalogue (surfaces/), table-driven over SURFACES.
 
 In the spirit of scipy's benchmark-function tests: every surface is checked against a
-formula written again here from the catalogue (shared/spec/surfaces.md, which follows
+formula written again here from the catalogue (the test-function catalogue, which follows
 Surjanovic & Bingham's Virtual Library of Simulation Experiments,
 https://www.sfu.ca/~ssurjano/), its analytic gradient against central finite
 differences, and its listed minima against their values.
@@ -62,7 +62,7 @@ def _quadratic_ref(x, y, kappa, angle):
 
 REF["quadratic"] = _quadratic_ref
 
-# Catalogue (shared/spec/surfaces.md) minima, as printed there (rounded); the surfaces list
+# Catalogue minima, as printed there (rounded); the surfaces list
 # them refined to double precision.  Sources: Virtual Library of Simulation Experiments
 # (rosen, beale, rastr, ackley, booth, goldpr, camel6, camel3, stybtang, matya, levy13
 # pages); Himmelblau (1972) for himmelblau; the catalogue itself for quadratic.

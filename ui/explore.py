@@ -18,6 +18,7 @@ import plotly.io as pio
 import streamlit as st
 
 import optimizers
+from optimizers.base import GROUPS
 import surfaces
 from plots import explore as P
 
@@ -304,6 +305,8 @@ def _equations(settings: S.ExploreSettings) -> None:
         else:
             st.latex(spec.latex[cfg.variant])
             st.caption(f"{spec.citation}. Reproduces: {spec.reference[cfg.variant]}.")
+        if spec.group != "survey":
+            st.caption(f"{GROUPS[spec.group][0].upper()}{GROUPS[spec.group][1:]}. {spec.notes}")
 
 
 def _figure_html(surf, views, settings) -> str:
