@@ -4,8 +4,16 @@ r"""Regenerate ``tests/golden/trajectories.json``: reference trajectories from t
 Needs torch, pytorch_optimizer, adabound and adamod (``pip install torch pytorch_optimizer
 adabound adamod``); the project's CI does not run this script, it only reads the JSON.
 
-    python scripts/make_golden.py            # write tests/golden/trajectories.json + self-check
-    python scripts/make_golden.py --check    # self-check only, write nothing
+    python scripts/make_golden.py                 # regenerate every case + self-check
+    python scripts/make_golden.py --check         # self-check only, write nothing
+    python scripts/make_golden.py --only lion lamb   # regenerate these ids' cases only, merged
+                                                     # into the existing file
+    python scripts/make_golden.py --ids lion ...  # also take these ids' cases from their
+                                                  # optimizer files (before the registry lists them)
+
+Run it with the project importable (``PYTHONPATH=<repo>`` or an editable install): the cases of
+the optimizers beyond the survey come from the optimizer files themselves (see "Cases from the
+optimizer files" below).
 
 Every case is a 2-parameter float64 torch tensor ``p`` driven by a library optimizer for
 ``steps`` steps with noise-free exact gradients: before each ``step()`` we set ``p.grad``
@@ -13,7 +21,7 @@ from the surface's analytic gradient (written below in plain Python floats, the 
 expressions the numpy self-check uses).  ``path[0]`` is the start, ``path[t]`` is θ after
 step t.  For Lookahead, ``slow`` holds φ_0 = start and the slow weights after each sync.
 
-Which implementation each optimizer is checked against (docs/spec: shared/spec/optimizers.md)
+Which implementation each optimizer is checked against
 ----------------------------------------------------------------------------------------------
 ==========  =========  ============================================================================
 id          variant    library call (project name -> library argument)
@@ -106,6 +114,29 @@ only by rounding (≈1e-16 relative per step); the others are real formula diffe
   φ + alpha·(θ − φ)), then φ ← θ.  The inner optimizer's state is kept — spec.  The recorded
   θ after a sync step is the new φ.
 
+Cases from the optimizer files
+------------------------------
+For the optimizers added after the survey's 17, each file ``optimizers/<id>.py`` carries its own
+golden hook: ``reference(params, hp)`` builds the library optimizer (its docstring and
+``SPEC.reference`` name the class; every option is set explicitly) and ``GOLDEN_CASES`` lists
+``(surface, start, hyperparameters)``.  Every id of ``optimizers.OPTIMIZERS`` (plus ``--ids``)
+whose module defines both gets cases with variant "paper".  Each step calls
+``opt.step(closure)``; the closure sets ``p.grad`` from the analytic gradient at the current
+``p`` and returns the loss (``make_loss``) as a float64 tensor, which torch.optim.LBFGS needs
+(it calls the closure itself; with max_iter=1 once per step).  ``library`` records the
+constructor call, rebuilt from the instance (``defaults`` and the options the library keeps as
+attributes).
+
+Their self-check replays the project's own compiled kernel (the module's ``init``,
+``grad_point`` and ``step``, driven exactly like the engine drives one run) instead of a numpy
+transcription, and "sens" perturbs that replay's gradients by 1e-13 relative.  Each optimizer
+file's docstring lists the library quirks its kernel reproduces.
+
+``--only ID ...`` regenerates just those ids' cases (survey ids from ``CASES``, others from their
+files) and merges them into the existing JSON: each id's new cases take the place of its old
+ones, every other case is written back unchanged (same bytes, same order), ids that had no
+cases are appended, and "versions" is updated.
+
 Self-check
 ----------
 After recording, every case is replayed with a few lines of plain numpy transcribing the
@@ -119,7 +150,9 @@ i.e. sens ≪ 1000 (the cases below were chosen with sens < 10).
 from __future__ import annotations
 
 import argparse
+import importlib
 import importlib.metadata as md
+import inspect
 import json
 import math
 import pathlib
@@ -179,6 +212,39 @@ def make_grad(surface: str, params: dict):
     else:
         raise KeyError(surface)
     return grad
+
+
+def make_loss(surface: str, params: dict):
+    """f(x, y) in plain Python floats (the closures of ``opt.step(closure)`` return it)."""
+    if surface == "rosenbrock":
+        a, b = params["a"], params["b"]
+
+        def loss(x, y):
+            r = y - x * x
+            return (a - x) * (a - x) + b * r * r
+    elif surface == "quadratic":
+        kappa = params["kappa"]
+        th = math.radians(params["angle"])
+        c, s = math.cos(th), math.sin(th)
+
+        def loss(x, y):
+            u = c * x + s * y
+            v = -s * x + c * y
+            return 0.5 * (u * u + kappa * (v * v))
+    elif surface == "beale":
+        def loss(x, y):
+            t1 = 1.5 - x + x * y
+            t2 = 2.25 - x + x * y * y
+            t3 = 2.625 - x + x * y * y * y
+            return t1 * t1 + t2 * t2 + t3 * t3
+    elif surface == "booth":
+        def loss(x, y):
+            r1 = x + 2.0 * y - 7.0
+            r2 = 2.0 * x + y - 5.0
+            return r1 * r1 + r2 * r2
+    else:
+        raise KeyError(surface)
+    return loss
 
 
 # ---------------------------------------------------------------------------------------------
@@ -452,10 +518,210 @@ def run_torch(case, steps=STEPS, builder=None):
 
 
 # ---------------------------------------------------------------------------------------------
+# cases from the optimizer files (reference() + GOLDEN_CASES)
+# ---------------------------------------------------------------------------------------------
+def golden_module(oid: str):
+    """``optimizers.<oid>`` if it defines the golden hook (``reference`` and ``GOLDEN_CASES``)."""
+    mod = importlib.import_module(f"optimizers.{oid}")
+    return mod if hasattr(mod, "reference") and hasattr(mod, "GOLDEN_CASES") else None
+
+
+def module_ids(extra=()) -> list:
+    """Registry ids whose module has the golden hook, in registry order, then ``extra``."""
+    import optimizers
+
+    ids = [i for i in optimizers.OPTIMIZERS if golden_module(i) is not None]
+    for oid in extra:
+        if golden_module(oid) is None:
+            raise SystemExit(f"optimizers/{oid}.py defines no reference() / GOLDEN_CASES")
+        if oid not in ids:
+            ids.append(oid)
+    return ids
+
+
+def module_cases(oid: str) -> list:
+    """The cases of one optimizer file, hyperparameters checked against its SPEC."""
+    mod = golden_module(oid)
+    spec = mod.SPEC
+    out = []
+    for surface, start, hp in mod.GOLDEN_CASES:
+        if surface not in SURFACE_PARAMS:
+            raise SystemExit(f"{oid}: no gradient here for surface {surface!r}")
+        for name, value in hp.items():
+            spec.hyperparam(name).check(value, where=f"{oid} golden case: ")
+        out.append({"optimizer": oid, "variant": "paper", "surface": surface,
+                    "start": [float(v) for v in start], "hyperparams": dict(hp)})
+    return out
+
+
+def describe_reference(opt) -> str:
+    """The constructor call, rebuilt from the instance (its ``defaults`` and attributes)."""
+    cls = type(opt)
+    parts = cls.__module__.split(".")
+    where = cls.__module__
+    for n in range(1, len(parts) + 1):  # the shortest public module that exports the class
+        prefix = ".".join(parts[:n])
+        try:
+            if getattr(importlib.import_module(prefix), cls.__name__, None) is cls:
+                where = prefix
+                break
+        except ImportError:
+            continue
+    args = []
+    for name, par in inspect.signature(cls.__init__).parameters.items():
+        if name in ("self", "params") or par.kind in (par.VAR_POSITIONAL, par.VAR_KEYWORD):
+            continue
+        if name in opt.defaults:  # torch keeps every option in defaults ...
+            args.append(f"{name}={opt.defaults[name]!r}")
+        elif hasattr(opt, name):  # ... pytorch_optimizer keeps some as attributes (pre_norm, ...)
+            args.append(f"{name}={getattr(opt, name)!r}")
+    return f"{where}.{cls.__name__}({', '.join(args)})"
+
+
+def run_reference(case, steps=STEPS):
+    """Library path (steps+1, 2) of a module case, driven by ``opt.step(closure)``; description."""
+    import torch
+
+    torch.set_default_dtype(torch.float64)
+    mod = golden_module(case["optimizer"])
+    grad = make_grad(case["surface"], SURFACE_PARAMS[case["surface"]])
+    loss = make_loss(case["surface"], SURFACE_PARAMS[case["surface"]])
+    p = torch.tensor(case["start"], dtype=torch.float64, requires_grad=True)
+    opt = mod.reference([p], dict(case["hyperparams"]))
+
+    def closure():
+        x, y = (float(v) for v in p.detach())
+        gx, gy = grad(x, y)
+        p.grad = torch.tensor([gx, gy], dtype=torch.float64)
+        return torch.tensor(loss(x, y), dtype=torch.float64)
+
+    path = [p.detach().clone().numpy()]
+    for _ in range(steps):
+        opt.step(closure)
+        path.append(p.detach().clone().numpy())
+    return np.array(path), describe_reference(opt)
+
+
+def run_kernel(case, steps=STEPS, perturb=0.0):
+    """Our compiled kernel on a module case, driven as the engine drives one run.
+
+    Returns the path (steps+1, 2) and the state after every step (slots (steps+1, S, 2),
+    scalars (steps+1, K)); ``perturb`` > 0 multiplies each gradient component by
+    (1 + perturb·N(0, 1)).
+    """
+    from optimizers.base import VARIANT_IDS
+
+    mod = golden_module(case["optimizer"])
+    spec = mod.SPEC
+    variant = VARIANT_IDS[case["variant"]]
+    grad = make_grad(case["surface"], SURFACE_PARAMS[case["surface"]])
+    rng = np.random.default_rng(12345)
+    hp = np.array([[float(case["hyperparams"].get(h.name, h.default))] for h in spec.hyperparams])
+    th = np.array(case["start"], dtype=np.float64).reshape(2, 1)
+    g = np.zeros((2, 1))
+    pt = np.zeros((2, 1))
+    st = np.zeros((max(1, len(spec.state)), 2, 1))
+    sc = np.ones((max(1, len(spec.scalars)), 1))
+    if hasattr(mod, "init"):
+        mod.init(variant, hp, st, sc, 0, 1)
+    path, sts, scs = [th[:, 0].copy()], [st[:, :, 0].copy()], [sc[:, 0].copy()]
+    for t in range(1, steps + 1):
+        at = pt if hasattr(mod, "grad_point") and mod.grad_point(variant, hp, th, st, pt, 0, 1) else th
+        gv = np.array(grad(float(at[0, 0]), float(at[1, 0])))
+        if perturb:
+            gv = gv * (1.0 + perturb * rng.standard_normal(2))
+        g[:, 0] = gv
+        mod.step(variant, t, hp, th, g, st, sc, 0, 1)
+        path.append(th[:, 0].copy())
+        sts.append(st[:, :, 0].copy())
+        scs.append(sc[:, 0].copy())
+    return np.array(path), np.array(sts), np.array(scs)
+
+
+def module_diagnostics(case, path, sts, scs) -> dict:
+    """What a case exercises (shown in the summary)."""
+    oid, hp = case["optimizer"], case["hyperparams"]
+    moves = np.abs(np.diff(path, axis=0)).max(axis=1)
+    diag = {}
+    if (moves == 0).any():
+        diag["steps_without_move"] = int((moves == 0).sum())
+    if oid == "lamb":
+        norms = np.linalg.norm(path[:-1] * (1.0 - hp["lr"] * hp["weight_decay"]), axis=1)
+        diag["clamped_weight_norm_steps"] = int((norms > 10.0).sum())
+    if oid == "lion":
+        diag["coordinate_moves_not_lr"] = int((~np.isclose(np.abs(np.diff(path, axis=0)),
+                                                           hp["lr"], rtol=0.5)).sum())
+    if oid == "lbfgs":
+        spec = golden_module(oid).SPEC
+        count = scs[:, spec.scalars.index("count")]
+        n_iter = scs[:, spec.scalars.index("n_iter")]
+        rho = scs[:, [i for i, name in enumerate(spec.scalars) if name.startswith("rho")]]
+        stored = int(np.count_nonzero((np.diff(rho, axis=0) != 0).any(axis=1)))
+        diag["pairs_max"] = int(count.max())
+        diag["pairs_stored"] = stored
+        diag["ring_overwrites"] = stored - int(count[-1])
+        diag["pairs_skipped"] = max(0, int(n_iter[-1]) - 1) - stored
+        d = sts[:, spec.state.index("d")]
+        started = (d != 0).any(axis=1)  # d is (0, 0) until the first iteration
+        iterated = (np.diff(n_iter) != 0) | (started[1:] & ~started[:-1])
+        diag["tolerance_grad_exits"] = int(np.count_nonzero(~iterated))
+        diag["tolerance_change_breaks"] = int(np.count_nonzero(iterated & (moves == 0)))
+    if oid == "ademamix" and hp.get("t_alpha_beta3"):
+        diag["warmup_steps"] = int(min(hp["t_alpha_beta3"], len(path) - 1))
+    if oid == "sf_adamw" and hp.get("warmup_steps"):
+        diag["warmup_steps"] = int(min(hp["warmup_steps"], len(path) - 1))
+    return diag
+
+
+def module_records(cases):
+    """(records, worst ratio) for module cases, printing one summary row each."""
+    records, worst = [], 0.0
+    for case in cases:
+        cid = case_id(case)
+        path, desc = run_reference(case)
+        if not np.all(np.isfinite(path)):
+            raise SystemExit(f"{cid}: library path is not finite")
+        ours, sts, scs = run_kernel(case)
+        pert, _, _ = run_kernel(case, perturb=1e-13)
+        dmax, rmax, ratio, bad = compare(ours, path)
+        sens = compare(pert, ours)[2]
+        worst = max(worst, ratio)
+        info = describe_path(path)
+        diag = module_diagnostics(case, path, sts, scs)
+        print(f"{cid:40s} {info['travel']:8.3f} {info['moved']:8.3f} {dmax:9.2e} {rmax:9.2e} "
+              f"{ratio:9.2e} {str(bad):>7s} {sens:8.1e}  {diag if diag else ''}")
+        records.append({"optimizer": case["optimizer"], "variant": case["variant"], "library": desc,
+                        "surface": case["surface"],
+                        "surface_params": dict(SURFACE_PARAMS[case["surface"]]),
+                        "start": list(case["start"]), "steps": STEPS,
+                        "hyperparams": dict(case["hyperparams"]),
+                        "path": [[float(a), float(b)] for a, b in path]})
+    return records, worst
+
+
+def merge_cases(old, new, ids):
+    """``old`` with the cases of ``ids`` replaced by ``new`` (in place of the first old case of
+    that id; ids without old cases appended in the order of ``ids``); other cases untouched."""
+    out, placed = [], set()
+    for case in old:
+        oid = case["optimizer"]
+        if oid in ids:
+            if oid not in placed:
+                out.extend(r for r in new if r["optimizer"] == oid)
+                placed.add(oid)
+            continue
+        out.append(case)
+    for oid in ids:
+        if oid not in placed:
+            out.extend(r for r in new if r["optimizer"] == oid)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
 # numpy self-check: the spec's formulas, transcribed literally
 # ---------------------------------------------------------------------------------------------
 class SpecStepper:
-    """One optimizer's state and update, straight from shared/spec/optimizers.md."""
+    """One optimizer's state and update, straight from the update rules (the survey's, as tests/spec_reference.py transcribes them)."""
 
     def __init__(self, opt, variant, hp):
         self.opt, self.variant, self.hp = opt, variant, hp
@@ -642,17 +908,67 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check", action="store_true", help="self-check only; do not write the file")
     ap.add_argument("--out", default=str(OUT))
+    ap.add_argument("--only", nargs="+", metavar="ID",
+                    help="regenerate only these optimizers' cases and merge them into the existing "
+                         "file (other cases kept as they are)")
+    ap.add_argument("--ids", nargs="+", metavar="ID", default=[],
+                    help="optimizer files to take cases from even if the registry does not list them")
     args = ap.parse_args(argv)
 
     warnings.filterwarnings("ignore", message="This overload of", category=UserWarning)
-    ids = [case_id(c) for c in CASES]
+    legacy_ids = {c["optimizer"] for c in CASES}
+    if args.only:
+        unknown = [oid for oid in args.only if oid not in legacy_ids and golden_module(oid) is None]
+        if unknown:
+            raise SystemExit(f"no golden cases for {unknown}")
+        selected = list(dict.fromkeys(args.only))
+        legacy = [c for c in CASES if c["optimizer"] in selected]
+        from_modules = [oid for oid in selected if oid not in legacy_ids]
+    else:
+        legacy = list(CASES)
+        from_modules = [oid for oid in module_ids(args.ids) if oid not in legacy_ids]
+    mod_cases = [c for oid in from_modules for c in module_cases(oid)]
+    ids = [case_id(c) for c in CASES] + [case_id(c) for c in mod_cases]
     assert len(set(ids)) == len(ids), "duplicate case ids"
 
-    records = []
     print(f"{'case':40s} {'travel':>8s} {'moved':>8s} {'max|Δ|':>9s} {'max rel':>9s} "
           f"{'tol ratio':>9s} {'1st bad':>7s} {'sens':>8s}  diagnostics")
-    worst = 0.0
-    for case, cid in zip(CASES, ids):
+    records, worst = legacy_records(legacy)
+    new_records, worst_mod = module_records(mod_cases)
+    records += new_records
+    worst = max(worst, worst_mod)
+    print(f"worst kernel/spec-vs-library tolerance ratio: {worst:.3g} (must be < 1)")
+
+    if args.check:
+        return 0
+    out = pathlib.Path(args.out)
+    if args.only:
+        doc = json.loads(out.read_text())
+        doc["versions"] = versions()
+        doc["cases"] = merge_cases(doc["cases"], records, selected)
+    else:
+        doc = {
+            "generated_by": "scripts/make_golden.py",
+            "description": "Reference trajectories from torch.optim / pytorch_optimizer / the author "
+                           "packages; float64, exact analytic gradients, path[0] = start, path[t] = "
+                           "θ after step t. See the script's docstring for every library-vs-spec "
+                           "difference.",
+            "gradient": "analytic (p.grad set before each step)",
+            "versions": versions(),
+            "cases": records,
+        }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(dump_json(doc))
+    print(f"wrote {out} ({len(doc['cases'])} cases, {len(records)} regenerated, "
+          f"{out.stat().st_size / 1e3:.0f} kB)")
+    return 0
+
+
+def legacy_records(cases):
+    """(records, worst ratio) for the survey's cases (``CASES``), printing one summary row each."""
+    records, worst = [], 0.0
+    for case in cases:
+        cid = case_id(case)
         path, slow, desc = run_torch(case)
         if not np.all(np.isfinite(path)):
             raise SystemExit(f"{cid}: library path is not finite")
@@ -680,25 +996,7 @@ def main(argv=None):
         if slow is not None:
             rec["slow"] = [[float(a), float(b)] for a, b in slow]
         records.append(rec)
-    print(f"worst spec-vs-library tolerance ratio: {worst:.3g} (must be < 1)")
-
-    if args.check:
-        return 0
-    doc = {
-        "generated_by": "scripts/make_golden.py",
-        "description": "Reference trajectories from torch.optim / pytorch_optimizer / the author "
-                       "packages; float64, exact analytic gradients, path[0] = start, path[t] = "
-                       "θ after step t. See the script's docstring for every library-vs-spec "
-                       "difference.",
-        "gradient": "analytic (p.grad set before each step)",
-        "versions": versions(),
-        "cases": records,
-    }
-    out = pathlib.Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(dump_json(doc))
-    print(f"wrote {out} ({len(records)} cases, {out.stat().st_size / 1e3:.0f} kB)")
-    return 0
+    return records, worst
 
 
 if __name__ == "__main__":
