@@ -28,6 +28,7 @@ IDS = (
     "adamod",
     "radam",
     "lookahead",
+    "nadam",
     "newton",
 )
 
