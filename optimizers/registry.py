@@ -29,6 +29,7 @@ IDS = (
     "radam",
     "lookahead",
     "nadam",
+    "adamax",
     "newton",
 )
 
