@@ -30,6 +30,7 @@ IDS = (
     "lookahead",
     "nadam",
     "adamax",
+    "lion",
     "newton",
 )
 
