@@ -31,6 +31,7 @@ IDS = (
     "nadam",
     "adamax",
     "lion",
+    "adan",
     "newton",
 )
 
