@@ -32,6 +32,7 @@ IDS = (
     "adamax",
     "lion",
     "adan",
+    "lamb",
     "newton",
 )
 
