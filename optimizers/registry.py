@@ -33,6 +33,7 @@ IDS = (
     "lion",
     "adan",
     "lamb",
+    "ademamix",
     "newton",
 )
 
