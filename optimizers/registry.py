@@ -34,6 +34,7 @@ IDS = (
     "adan",
     "lamb",
     "ademamix",
+    "sf_adamw",
     "newton",
 )
 
