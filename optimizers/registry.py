@@ -36,6 +36,7 @@ IDS = (
     "ademamix",
     "sf_adamw",
     "newton",
+    "lbfgs",
 )
 
 #: id -> the optimizer's module (its SPEC, step and optional init / grad_point)
