@@ -31,8 +31,8 @@ VARIANT_IDS = {"paper": PAPER, "reference": REFERENCE}
 
 #: the survey Gradscape follows (its 17 optimizers are the registry's first 17)
 SURVEY = ("Chen, S., Zhang, C. & Li, M. (2022). Research on Optimization Algorithms in Deep "
-          "Learning (深度学习中优化算法的研究). Artificial Intelligence and Robotics Research "
-          "11(4), 447–462. https://doi.org/10.12677/airr.2022.114046")
+          "Learning. Artificial Intelligence and Robotics Research 11(4), 447–462. "
+          "https://doi.org/10.12677/airr.2022.114046")
 
 #: groups, in display order: the survey's 17, newer first-order methods, second-order baselines
 GROUPS = {"survey": "the survey's optimizers", "beyond": "beyond the survey",

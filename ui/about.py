@@ -29,10 +29,7 @@ Gradscape lets you watch optimizers move across classic 2D loss surfaces: pick a
 optimizers, drag their hyperparameter sliders and see every path change at once. It has
 {len(specs)} optimizers and {len(surfaces.SURFACES)} test surfaces.
 
-**The survey.** Gradscape is built on the survey""")
-    st.text(SURVEY)  # plain text: the title holds characters Markdown would not need to see
-    st.markdown(f"""
-and implements all {n_survey} of its first-order optimizers, in its order, in the **paper** form
+**The survey.** Gradscape is built on the survey {SURVEY}, and implements all {n_survey} of its first-order optimizers, in its order, in the **paper** form
 (the survey's algorithm, with its evident slips corrected and noted) and, where the well-known
 library computes something different, also in that library's exact **reference** form. Beyond
 the survey come first-order methods practitioners pick today, each exactly as its reference
