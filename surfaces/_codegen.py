@@ -15,14 +15,26 @@ import os
 import pathlib
 import sys
 import tempfile
+import threading
 
 from ._jit import CACHE_DIR
 
 
+_LOCK = threading.RLock()  # sessions are threads; a generated module may load another
+
+
 def load(name: str, source: str):
     """Import ``source`` as module ``name`` (e.g. ``"surfaces._dispatch"``), via a file."""
-    if name in sys.modules:
-        return sys.modules[name]
+    module = sys.modules.get(name)
+    if module is not None:
+        return module
+    with _LOCK:
+        if name in sys.modules:
+            return sys.modules[name]
+        return _load(name, source)
+
+
+def _load(name: str, source: str):
     folder = pathlib.Path(CACHE_DIR) / "generated"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.py"

@@ -529,5 +529,11 @@ def test_about_page(page):
     heading = page.get_by_role("heading", name="About Gradscape")
     heading.wait_for(timeout=LOAD_MS)
     assert_no_exception(page)
-    assert "Lookahead" in page.locator('[data-testid="stMain"]').inner_text()
+    text = page.locator('[data-testid="stMain"]').inner_text()
+    assert "Research on Optimization Algorithms in Deep Learning" in text
+    for group in ("The survey's optimizers", "Beyond the survey", "Second-order baseline"):
+        assert group in text
+    # one table per group (drawn on a canvas, so the rows are not in the DOM)
+    page.locator('[data-testid="stDataFrame"]').nth(2).wait_for(timeout=LOAD_MS)
+    assert page.locator('[data-testid="stDataFrame"]').count() == 3
     shot(page, "e2e_12_about.png")
