@@ -1086,3 +1086,23 @@ def test_a_new_optimizer_needs_no_edit_to_the_drivers():
     for name in ("traj", "record", "sweep"):
         assert f"def {name}_adam_copy(" in src and "adam_copy.step(" in src
     assert "import optimizers.adam as adam_copy" in src
+
+
+@pytest.mark.parametrize("oid", IDS)
+def test_every_hyperparameter_out_of_range_is_a_value_error_naming_it(oid):
+    """Table-driven over the registry: each hyperparameter just outside its range, and a
+    non-integer for integer ones, raises ValueError naming the parameter and its range."""
+    spec = OPTIMIZERS[oid]
+    kw = {"inner": "sgd"} if spec.wraps_inner else {}
+    for h in spec.hyperparams:
+        span = f"[{h.lo:g}, {h.hi:g}]"
+        for bad in (h.hi + max(1.0, abs(h.hi)), h.lo - max(1.0, abs(h.lo)), float("nan")):
+            with pytest.raises(ValueError, match=re.escape(f"{h.name!r}") + r".*" + re.escape(span)):
+                optimizers.run(oid, "booth", (0.0, 0.0), 2, **kw, **{h.name: bad})
+        if h.integer:
+            with pytest.raises(ValueError, match=re.escape(f"{h.name!r}") + r".*integer"):
+                optimizers.run(oid, "booth", (0.0, 0.0), 2, **kw, **{h.name: h.lo + 0.5})
+        # a sweep checks every run's value, and says which one
+        with pytest.raises(ValueError, match=re.escape(f"{h.name!r}[1]")):
+            optimizers.sweep(oid, "booth", [(0.0, 0.0)] * 2, 2, **kw,
+                             **{h.name: [h.default, h.hi + max(1.0, abs(h.hi))]})
