@@ -158,6 +158,8 @@ SWEEP_GRAD_POINT = ("            if {id}.grad_point(variant, hpc, th, st, pt, 0,
                     "                grad_chunk(sid, sp, th, g, 0, m)\n")
 SWEEP_HESS = "            hess_chunk(sid, sp, th, st, 0, m)\n"
 SWEEP_INIT = "        {id}.init(variant, hpc, st, sc, 0, m)\n"
+
+
 def state_sizes(spec) -> tuple[int, int]:
     """(state slots, scalars) the kernels allocate for ``spec`` (at least one of each)."""
     return max(1, len(spec.state)), max(1, len(spec.scalars))
