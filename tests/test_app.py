@@ -797,3 +797,21 @@ def test_add_duplicate_remove_reset(app):
     ok(button(app, "Reset everything").click().run())
     assert app.query_params == DEFAULT_QUERY
     assert trail_names(contour(app)) == base
+
+
+@pytest.mark.parametrize("text", [
+    "[click](http://evil.example)", "![i](https://x.example/i.png)", ":red[boom] :material/home:",
+    "$x^2$", "<b>b</b> &amp;", "**s** _e_ `c` # h", "a@b.example www.x.example", "line\nbreak", "plain",
+])
+def test_md_escape_keeps_the_text_and_escapes_every_markdown_character(text):
+    from ui.widgets import _MD_SPECIAL, md_escape
+
+    out = md_escape(text)
+    # nothing is lost: removing the escapes and zero-width spaces gives the text back
+    assert out.replace("\u200b", "").replace("\\", "") == text.replace("\\", "").replace("\n", " ")
+    # every special character is escaped, and no link scheme or www. survives intact
+    for i, ch in enumerate(out):
+        if ch in _MD_SPECIAL and ch != "\\":
+            assert out[i - 1] == "\\", (ch, out)
+    bare = out.replace("\\", "")
+    assert "http://" not in bare and "https://" not in bare and "www." not in bare

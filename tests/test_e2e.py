@@ -485,6 +485,21 @@ def test_malformed_url_warns_and_still_draws(page):
     shot(page, "e2e_08_explore_bad_url.png")
 
 
+def test_crafted_url_text_is_shown_as_plain_text(page):
+    """URL text quoted in a warning never becomes a link, an image, LaTeX, bold or a colour."""
+    evil = ("[click me](http://evil.example/x);![img](http://evil.example/i.png);:red[boom];"
+            "$x^2$;<b>bold</b>;**star**;www.evil.example")
+    open_app(page, "/?opts=" + urllib.parse.quote(evil))
+    boxes = page.locator('[data-testid="stAlert"]')
+    assert boxes.count() >= 1
+    text = " ".join(boxes.all_inner_texts()).replace("\u200b", "")
+    for literal in ("[click me](http://evil.example/x)", "![img](http://evil.example/i.png)",
+                    ":red[boom]", "$x^2$", "<b>bold</b>", "**star**", "www.evil.example"):
+        assert literal in text, (literal, text)
+    for tag in ("a", "img", ".katex", "b", "strong", "em", "span[style*=color]"):
+        assert boxes.locator(tag).count() == 0, tag
+
+
 # ---- 6. the 3D view ----------------------------------------------------------------------------
 def test_3d_view(page):
     open_app(page)

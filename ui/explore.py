@@ -351,7 +351,7 @@ def page() -> None:
 
     st.title("Gradscape: optimizers on loss surfaces")
     for w in ss.pop("_url_warnings", []):
-        st.warning(f"Link: {w}", icon=":material/link_off:")
+        st.warning(f"Link: {W.md_escape(w)}", icon=":material/link_off:")  # w quotes URL text
     if "_toast" in ss:
         st.toast(ss.pop("_toast"))
 

@@ -62,3 +62,22 @@ def optimizer_label(oid: str) -> str:
 
     spec = optimizers.OPTIMIZERS[oid]
     return spec.name if spec.group == "survey" else f"{spec.name} · {GROUPS[spec.group]}"
+
+
+_MD_SPECIAL = set("\\`*_{}[]()<>#+-.!|~$:&\"'=")
+
+
+_NO_AUTOLINK = set(":@.")  # after a zero-width space: no "http://", "www." or "a@b.c" links
+
+
+def md_escape(text: str) -> str:
+    """``text`` (from a URL or a user) made inert for Streamlit's Markdown: every ASCII
+    punctuation character that Markdown, its LaTeX ($), its colour and icon directives (:) or
+    HTML entities (&) could act on is backslash-escaped, a zero-width space precedes ':', '@' and
+    '.' (so nothing is auto-linked), and newlines become spaces."""
+    out = []
+    for ch in str(text):
+        if ch in _NO_AUTOLINK:
+            out.append("\u200b")
+        out.append("\\" + ch if ch in _MD_SPECIAL else (" " if ch in "\r\n" else ch))
+    return "".join(out)
