@@ -20,18 +20,22 @@ import threading
 from ._jit import CACHE_DIR
 
 
-_LOCK = threading.RLock()  # sessions are threads; a generated module may load another
+_LOCK = threading.RLock()  # sessions and sweeps are threads; a generated module may load another
+#: name -> module, for modules whose code has run to the end.  The lock-free fast path reads
+#: only this: ``sys.modules`` holds a module while its code is still running, and another
+#: thread must not take a half-initialised module from there.
+_LOADED: dict = {}
 
 
 def load(name: str, source: str):
     """Import ``source`` as module ``name`` (e.g. ``"surfaces._dispatch"``), via a file."""
-    module = sys.modules.get(name)
+    module = _LOADED.get(name)
     if module is not None:
         return module
     with _LOCK:
-        if name in sys.modules:
-            return sys.modules[name]
-        return _load(name, source)
+        if name not in _LOADED:
+            _LOADED[name] = _load(name, source)
+        return _LOADED[name]
 
 
 def _load(name: str, source: str):

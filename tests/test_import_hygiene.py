@@ -80,3 +80,36 @@ def test_the_startup_opt_in_does_what_it_says():
     assert out.returncode == 0, out.stderr
     seen = json.loads(out.stdout.strip().splitlines()[-1])
     assert seen["gc"] is True and seen["frozen"] > 0 and seen["hidden_left"] == []
+
+
+def test_generated_modules_load_once_and_whole_under_concurrent_first_use(tmp_path):
+    """Threads that first use an optimizer at the same moment (a sweep's worker threads, or
+    two app sessions) each get the fully initialised module: none sees a half-run one."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
+    code = (
+        "import threading, optimizers\n"
+        "from optimizers import kernels\n"
+        "ids = [i for i, s in optimizers.OPTIMIZERS.items() if not s.wraps_inner]\n"
+        "errors, seen = [], {}\n"
+        "start = threading.Barrier(8)\n"
+        "def use(i):\n"
+        "    start.wait()\n"
+        "    try:\n"
+        "        for oid in ids:\n"
+        "            m = kernels.loops(oid)\n"
+        "            for name in ('traj', 'record', 'sweep'):\n"
+        "                getattr(m, f'{name}_{oid}')\n"
+        "            seen.setdefault(oid, set()).add(id(m))\n"
+        "    except Exception as e:\n"
+        "        errors.append(repr(e))\n"
+        "threads = [threading.Thread(target=use, args=(i,)) for i in range(8)]\n"
+        "[t.start() for t in threads]; [t.join() for t in threads]\n"
+        "assert not errors, errors\n"
+        "assert all(len(v) == 1 for v in seen.values()) and len(seen) == len(ids)\n"
+        "print('ok')\n")
+    for _ in range(8):  # each a fresh process, so every module's first use races
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             timeout=300, env=env)
+        assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr

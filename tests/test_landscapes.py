@@ -817,7 +817,6 @@ def _wait_idle(page, timeout=60):
 
 
 def test_browser_screenshots_and_click(server):
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     url, chromium = server
@@ -860,17 +859,8 @@ def test_browser_screenshots_and_click(server):
             time.sleep(0.5)
             page.screenshot(path=str(out / "landscapes_selected.png"))
 
-            # switch mode once the app is idle; a click that lands while a rerun is replacing the
-            # control is lost, so click again (at most three times) if the page does not switch
-            for attempt in range(3):
-                _wait_idle(page)
-                page.get_by_text("Basins of attraction").click()
-                try:
-                    page.get_by_text("A: SGD").first.wait_for(timeout=40_000)
-                    break
-                except PlaywrightTimeout:
-                    if attempt == 2:
-                        raise
+            page.get_by_text("Basins of attraction").click()
+            page.get_by_text("A: SGD").first.wait_for(timeout=60_000)
             _wait_idle(page)
             page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
             time.sleep(0.5)
