@@ -16,7 +16,7 @@ import numpy as np
 
 import surfaces
 
-from .base import VARIANT_IDS
+from .base import VARIANT_IDS, state_sizes
 from .registry import OPTIMIZERS, index_of
 
 
@@ -241,7 +241,7 @@ def _run_arrays(p: _Plan, start, steps, noise, seed, record_state):
     slow_steps = np.empty(nslow_max, dtype=np.int64)
     rows = steps + 1 if record_state else 0
     kernels = _kernels()
-    nslot, nsc = kernels.state_sizes(p.inner)
+    nslot, nsc = state_sizes(p.inner)
     state = np.empty((rows, nslot, 2))
     scalars = np.empty((rows, nsc))
     grads = np.empty((rows, 2))

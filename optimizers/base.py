@@ -70,6 +70,11 @@ class Hyperparam:
         return v
 
 
+def state_sizes(spec) -> tuple[int, int]:
+    """(state slots, scalars) the kernels allocate for ``spec`` (at least one of each)."""
+    return max(1, len(spec.state)), max(1, len(spec.scalars))
+
+
 @dataclasses.dataclass(frozen=True)
 class OptimizerSpec:
     """Everything known about one optimizer except its compiled code."""

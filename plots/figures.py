@@ -45,8 +45,7 @@ import numpy as np
 
 import optimizers
 import surfaces
-from optimizers.base import VARIANT_IDS
-from optimizers.kernels import state_sizes
+from optimizers.base import VARIANT_IDS, state_sizes
 
 from . import style
 from .explore import (_KEEP_OPAQUE, _animation_controls, _grid, _make_figure, _r7, _ta,
