@@ -11,17 +11,32 @@ gradscape_startup.fast_numba_import()  # opt-in start-up savings, before the eng
 import streamlit as st  # noqa: E402
 
 from ui import about, explore, figures, landscapes  # noqa: E402
+from ui.stage import ensure_plotly_js  # noqa: E402
+
+ensure_plotly_js()  # the Explore stage's plotly.js, served from static/
+
+
+def home() -> None:
+    """``/``: the Explore page (also reachable at ``/explore``)."""
+    explore.page()
 
 
 def main() -> None:
     st.set_page_config(page_title="Gradscape", page_icon=":material/landscape:", layout="wide")
     pages = [
-        st.Page(explore.page, title="Explore", icon=":material/explore:", url_path="explore", default=True),
+        st.Page(explore.page, title="Explore", icon=":material/explore:", url_path="explore"),
         st.Page(figures.page, title="Figures", icon=":material/insert_chart:", url_path="figures"),
         st.Page(landscapes.page, title="Landscapes", icon=":material/grid_on:", url_path="landscapes"),
         st.Page(about.page, title="About", icon=":material/info:", url_path="about"),
     ]
-    st.navigation(pages).run()
+    # "/" opens Explore too; the menu is drawn here (st.navigation's own would list Explore twice)
+    default = st.Page(home, title="Explore", icon=":material/explore:", default=True)
+    current = st.navigation([default, *pages], position="hidden")
+    with st.sidebar:
+        cols = st.columns(2, gap="small")
+        for n, pg in enumerate(pages):
+            cols[n % 2].page_link(pg, label=pg.title, icon=pg.icon)
+    current.run()
 
 
 main()

@@ -89,6 +89,10 @@ class PathView:
     diverged_at: int = -1
     slow: np.ndarray | None = None
     slow_steps: np.ndarray | None = None
+    #: the first step at which the path is farther than the domain's size outside it, or −1
+    escaped_at: int = -1
+    #: "solid", "dash", "dot" or "dashdot" (a second copy of the same optimizer is dashed)
+    dash: str = "solid"
 
     def __post_init__(self):
         path = np.asarray(self.path, dtype=np.float64).reshape(-1, 2)
@@ -99,6 +103,7 @@ class PathView:
         object.__setattr__(self, "path", path)
         object.__setattr__(self, "loss", loss)
         object.__setattr__(self, "diverged_at", int(self.diverged_at))
+        object.__setattr__(self, "escaped_at", int(self.escaped_at))
         if self.slow is not None:
             slow = np.asarray(self.slow, dtype=np.float64).reshape(-1, 2)
             steps = (np.arange(len(slow)) if self.slow_steps is None
@@ -127,13 +132,27 @@ class PathView:
         n = len(self.path) if finite.all() else int(np.argmin(finite))
         if self.diverged_at >= 0:
             n = min(n, self.diverged_at)
+        if self.escaped_at >= 0:
+            n = min(n, self.escaped_at)
         return max(1, n)
 
 
+def status_text(pv: PathView) -> str:
+    """"diverged at step N" (non-finite, or beyond the engine's threshold), "left the view at
+    step N" (more than the domain's size outside it), or "" for a run that did neither."""
+    if pv.diverged_at >= 0 and (pv.escaped_at < 0 or pv.diverged_at <= pv.escaped_at):
+        return f"diverged at step {pv.diverged_at}"
+    if pv.escaped_at >= 0:
+        return f"left the view at step {pv.escaped_at}"
+    return ""
+
+
 def legend_label(pv: PathView) -> str:
-    """The legend text: the label, plus " — diverged at step N" when it diverged (once)."""
-    if pv.diverged_at >= 0 and "diverged" not in pv.label:
-        return f"{pv.label} — diverged at step {pv.diverged_at}"
+    """The legend text: the label, plus " — diverged at step N" or " — left the view at step
+    N" (once)."""
+    status = status_text(pv)
+    if status and status not in pv.label:
+        return f"{pv.label} — {status}"
     return pv.label
 
 
@@ -271,7 +290,7 @@ def _value_map(surface) -> ValueMap:
 
 def _colorbar(vm: ValueMap) -> dict:
     cb = dict(title=dict(text=vm.colorbar_title, side="top"), thickness=14, len=0.85, outlinewidth=0,
-              tickfont=dict(size=12))
+              tickfont=dict(size=16))
     if vm.log:
         ks = list(range(math.ceil(vm.lo - 1e-9), math.floor(vm.hi + 1e-9) + 1))
         if len(ks) > 9:
@@ -448,10 +467,10 @@ def _add_path_traces(data: list, geoms: list, three_d: bool) -> list[int]:
         pv = g.pv
         msize = style.path_marker_size(g.n)
         if three_d:
-            style_ = dict(line=dict(color=pv.color, width=5), marker=dict(color=pv.color, size=max(1.5, msize - 2.5)))
+            style_ = dict(line=dict(color=pv.color, width=5, dash=pv.dash), marker=dict(color=pv.color, size=max(1.5, msize - 2.5)))
             head_marker = dict(color=pv.color, size=6, line=dict(color="#ffffff", width=1))
         else:
-            style_ = dict(line=dict(color=pv.color, width=2), marker=dict(color=pv.color, size=msize),
+            style_ = dict(line=dict(color=pv.color, width=2, dash=pv.dash), marker=dict(color=pv.color, size=msize),
                           **_KEEP_OPAQUE)
             head_marker = dict(color=pv.color, size=msize + 6, line=dict(color="#ffffff", width=1.5))
         common = dict(type=kind, mode="lines+markers", name=g.label, legendgroup=g.group, **style_)
@@ -518,7 +537,7 @@ def _animation_controls(steps: np.ndarray) -> tuple[list, list]:
                                     mode="immediate")])
     menus = [dict(type="buttons", direction="left", showactive=False, buttons=[play, pause],
                   x=0.0, xanchor="left", y=0.0, yanchor="top", pad=dict(t=62, r=10),
-                  font=dict(size=13))]
+                  font=dict(size=17))]
     jump = dict(mode="immediate", frame=dict(duration=0, redraw=True), transition=dict(duration=0))
     slider_steps = [dict(method="animate", label=str(s), args=[[str(s)], jump]) for s in steps.tolist()]
     sliders = [dict(active=len(slider_steps) - 1, steps=slider_steps, x=0.2, len=0.8, xanchor="left",
@@ -526,7 +545,7 @@ def _animation_controls(steps: np.ndarray) -> tuple[list, list]:
                     # one tick label per step would overlap; the current value names the step
                     font=dict(size=1, color="rgba(0,0,0,0)"),
                     currentvalue=dict(prefix="step ", visible=True, xanchor="right",
-                                      font=dict(size=14, color="#262730")),
+                                      font=dict(size=17, color="#262730")),
                     transition=dict(duration=0))]
     return menus, sliders
 
@@ -673,9 +692,9 @@ def _square_ok(surface) -> bool:
 def _contour_layout(surface, height, uirevision) -> dict:
     (x0, x1), (y0, y1) = surface.bounds
     axis = dict(showgrid=False, zeroline=False, ticks="outside", showline=True, mirror=True,
-                linecolor=style.AXIS_LINE, tickfont=dict(size=13), constrain="domain")
-    xaxis = dict(axis, range=[x0, x1], title=dict(text="x", font=dict(size=15)))
-    yaxis = dict(axis, range=[y0, y1], title=dict(text="y", font=dict(size=15)))
+                linecolor=style.AXIS_LINE, tickfont=dict(size=16), constrain="domain")
+    xaxis = dict(axis, range=[x0, x1], title=dict(text="x", font=dict(size=17)))
+    yaxis = dict(axis, range=[y0, y1], title=dict(text="y", font=dict(size=17)))
     if _square_ok(surface):
         yaxis.update(scaleanchor="x", scaleratio=1)
     return dict(
@@ -747,10 +766,13 @@ def surface3d_figure(surface, paths, *, grid: int = 60, max_frames: int = 100, h
 
     ratio = (y1 - y0) / (x1 - x0) if _square_ok(surface) else 1.0
     scale = 1.0 / max(1.0, ratio)
-    ax = dict(backgroundcolor="#ffffff", gridcolor=style.GRID_LINE, showspikes=False)
-    zaxis = dict(ax, title=dict(text=vm.title), range=[vm.lo, vm.hi + lift], nticks=6)
+    # five ticks per axis: at 16 px, more overlap in the corners of a 700 px scene
+    ax = dict(backgroundcolor="#ffffff", gridcolor=style.GRID_LINE, showspikes=False, nticks=5,
+              tickfont=dict(size=style.STAGE_FONT))
+    zaxis = dict(ax, title=dict(text=vm.title), range=[vm.lo, vm.hi + lift], nticks=5)
     if vm.log:  # integer decades
         ks = list(range(math.ceil(vm.lo - 1e-9), math.floor(vm.hi + 1e-9) + 1))
+        ks = ks[:: math.ceil(len(ks) / 5)] if len(ks) > 5 else ks
         zaxis.update(tickmode="array", tickvals=ks, ticktext=[str(k) for k in ks])
     layout = dict(
         template=style.TEMPLATE, height=int(height), font=style.FONT, paper_bgcolor="#ffffff",
@@ -765,7 +787,7 @@ def surface3d_figure(surface, paths, *, grid: int = 60, max_frames: int = 100, h
             dragmode="turntable"),
         legend=dict(orientation="h", x=0.0, xanchor="left", y=1.0, yanchor="bottom",
                     font=dict(size=style.LEGEND_FONT_SIZE), itemsizing="constant",
-                    itemclick=False, itemdoubleclick=False),
+                    itemclick="toggle", itemdoubleclick=False),
         # one uirevision per surface: the camera the user chose survives reruns
         uirevision=uirevision if uirevision is not None else f"surface3d:{surface.id}:{surface.bounds}",
     )
@@ -794,15 +816,15 @@ def _camera(surface, xs, ys, z) -> dict:
             hx, hy = float(v[0, 0]), float(v[1, 0])
             if hx * -0.4 + hy * -0.92 < 0:  # prefer the front-left side
                 hx, hy = -hx, -hy
-    r = 1.37
-    return dict(eye=dict(x=round(r * hx, 3), y=round(r * hy, 3), z=1.65), center=dict(x=0, y=0, z=-0.15))
+    r = 1.0  # close enough that the surface fills a projector-sized scene
+    return dict(eye=dict(x=round(r * hx, 3), y=round(r * hy, 3), z=1.2), center=dict(x=0, y=0, z=-0.2))
 
 
 # ---- 3. loss / 4. distance ---------------------------------------------------------------------
 def _line_layout(height, ytitle, log, showlegend, uirevision, ymax=None, values=()) -> dict:
     axis = dict(showgrid=True, gridcolor=style.GRID_LINE, zeroline=False, ticks="outside", showline=True,
-                linecolor=style.AXIS_LINE, tickfont=dict(size=13), exponentformat="power")
-    yaxis = dict(axis, title=dict(text=ytitle, font=dict(size=15)))
+                linecolor=style.AXIS_LINE, tickfont=dict(size=16), exponentformat="power")
+    yaxis = dict(axis, title=dict(text=ytitle, font=dict(size=17)))
     if log:
         yaxis.update(type="log")
         ys = [v[0] for v in values if len(v[0])]
@@ -819,7 +841,7 @@ def _line_layout(height, ytitle, log, showlegend, uirevision, ymax=None, values=
         template=style.TEMPLATE, height=int(height), font=style.FONT,
         paper_bgcolor="#ffffff", plot_bgcolor="#ffffff",
         margin=dict(l=70, r=20, t=30, b=50),
-        xaxis=dict(axis, title=dict(text="step", font=dict(size=15)), rangemode="tozero"),
+        xaxis=dict(axis, title=dict(text="step", font=dict(size=17)), rangemode="tozero"),
         yaxis=yaxis, hovermode="closest", showlegend=showlegend,
         legend=dict(orientation="h", x=0.0, xanchor="left", y=1.02, yanchor="bottom",
                     font=dict(size=style.LEGEND_FONT_SIZE)),
@@ -839,7 +861,7 @@ def _series_traces(paths, values, hover_value) -> list[dict]:
         data.append(dict(
             type="scatter", mode="lines", name=legend_label(pv), legendgroup=f"path{i}",
             x0=0, dx=1, y=_ta(np.clip(y, -_F32_MAX, _F32_MAX)), **cd,
-            line=dict(color=pv.color, width=2.2),
+            line=dict(color=pv.color, width=2.2, dash=pv.dash),
             hovertemplate="<b>%{fullData.name}</b><br>step %{x}<br>" + hover_value + "<extra></extra>",
             meta=dict(role="series", path=i)))
         if pv.diverged_at >= 0:

@@ -186,9 +186,9 @@ def _layout(surface, *, height: int, animated: bool, title: str | None, plot_bgc
     a row above the plot (never over the paths), controls below when animated."""
     (x0, x1), (y0, y1) = surface.bounds
     axis = dict(showgrid=False, zeroline=False, ticks="outside", showline=True, mirror=True,
-                linecolor=style.AXIS_LINE, tickfont=dict(size=13), constrain="domain")
-    xaxis = dict(axis, range=[x0, x1], title=dict(text="x", font=dict(size=15)))
-    yaxis = dict(axis, range=[y0, y1], title=dict(text="y", font=dict(size=15)))
+                linecolor=style.AXIS_LINE, tickfont=dict(size=16), constrain="domain")
+    xaxis = dict(axis, range=[x0, x1], title=dict(text="x", font=dict(size=17)))
+    yaxis = dict(axis, range=[y0, y1], title=dict(text="y", font=dict(size=17)))
     r = (x1 - x0) / (y1 - y0)
     if 1 / 3 <= r <= 3:
         yaxis.update(scaleanchor="x", scaleratio=1)
@@ -785,6 +785,6 @@ def _labels(c: Cycle, k: int) -> list[dict]:
         nrm = float(np.hypot(*d)) or 1.0
         ax, ay = 26 * d[0] / nrm, -26 * d[1] / nrm  # screen y points down
         out.append(dict(x=_r7(pt[0]), y=_r7(pt[1]), text=text, showarrow=True, arrowhead=0, arrowwidth=1,
-                        arrowcolor="#555555", ax=ax, ay=ay, font=dict(size=15, color="#1a1a1a"),
+                        arrowcolor="#555555", ax=ax, ay=ay, font=dict(size=17, color="#1a1a1a"),
                         bgcolor="rgba(255,255,255,0.8)"))
     return out

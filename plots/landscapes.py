@@ -389,8 +389,8 @@ def metric_grid(result: MapResult, metric: str) -> MetricGrid:
 # ---- the map figure ------------------------------------------------------------------------------
 def _colorbar(mg: MetricGrid) -> dict:
     # the title runs up the side: a long title on top would squeeze the map differently per metric
-    cb = dict(title=dict(text=mg.title, side="right", font=dict(size=13)), thickness=12, len=1.0,
-              outlinewidth=0, tickfont=dict(size=12), x=1.01, xanchor="left", y=0.0, yanchor="bottom",
+    cb = dict(title=dict(text=mg.title, side="right", font=dict(size=17)), thickness=12, len=1.0,
+              outlinewidth=0, tickfont=dict(size=16), x=1.01, xanchor="left", y=0.0, yanchor="bottom",
               lenmode="fraction")
     if mg.log:
         ks = list(range(math.ceil(mg.zmin - 1e-9), math.floor(mg.zmax + 1e-9) + 1))
@@ -442,8 +442,8 @@ def _legend_square(name: str, color: str, line: str = "#666666", rank: int = 100
 
 def _axis_layout(axis: Axis, edges: np.ndarray, title: str) -> dict:
     out = dict(showgrid=False, zeroline=False, ticks="outside", showline=True, mirror=True,
-               linecolor=style.AXIS_LINE, tickfont=dict(size=13),
-               title=dict(text=title, font=dict(size=15)))
+               linecolor=style.AXIS_LINE, tickfont=dict(size=16),
+               title=dict(text=title, font=dict(size=17)))
     lo, hi = float(edges[0]), float(edges[-1])
     if axis.log:
         out.update(type="log", range=[math.log10(lo), math.log10(hi)], exponentformat="power")
@@ -528,15 +528,15 @@ def map_figure(result: MapResult, metric: str = "loss", *, selected: tuple | Non
         yaxis=_axis_layout(spec.y, ye, _axis_title(spec.y, spec)),
         hovermode="closest", hoverdistance=-1, dragmode="zoom",
         legend=dict(orientation="h", x=0.0, xanchor="left", y=-0.13, yanchor="top",
-                    font=dict(size=13), itemclick=False, itemdoubleclick=False,
+                    font=dict(size=17), itemclick=False, itemdoubleclick=False,
                     bgcolor="rgba(255,255,255,0)"),
         uirevision=uirevision if uirevision is not None else spec.key(),
     )
     if title:
-        layout["title"] = dict(text=title, x=0.0, xanchor="left", y=0.98, yanchor="top", font=dict(size=15))
+        layout["title"] = dict(text=title, x=0.0, xanchor="left", y=0.98, yanchor="top", font=dict(size=17))
     if mg.note:
         layout["annotations"] = [dict(text=mg.note, showarrow=False, xref="paper", yref="paper", x=0.5,
-                                      y=0.5, bgcolor="rgba(255,255,255,0.85)", font=dict(size=13))]
+                                      y=0.5, bgcolor="rgba(255,255,255,0.85)", font=dict(size=17))]
     return _make_figure(data, layout)
 
 
@@ -835,15 +835,15 @@ def basins_figure(results, titles=None, *, height: int = 560) -> FastFigure:
                 meta=dict(role="minima", panel=i)))
         domain = [i * (width + gap), i * (width + gap) + width]
         ax = dict(showgrid=False, zeroline=False, ticks="outside", showline=True, mirror=True,
-                  linecolor=style.AXIS_LINE, tickfont=dict(size=12), constrain="domain")
+                  linecolor=style.AXIS_LINE, tickfont=dict(size=16), constrain="domain")
         layout_axes[f"xaxis{sfx}"] = dict(ax, domain=domain, range=[x0, x1], anchor=ya,
-                                          title=dict(text="start x", font=dict(size=14)))
-        yax = dict(ax, range=[y0, y1], anchor=xa, title=dict(text="start y" if i == 0 else "", font=dict(size=14)))
+                                          title=dict(text="start x", font=dict(size=17)))
+        yax = dict(ax, range=[y0, y1], anchor=xa, title=dict(text="start y" if i == 0 else "", font=dict(size=17)))
         if _square_ok(surf):
             yax.update(scaleanchor=xa, scaleratio=1)
         layout_axes[f"yaxis{sfx}"] = yax
         annotations.append(dict(text=f"<b>{title}</b>", showarrow=False, xref=f"{xa} domain", yref="paper",
-                                x=0.5, xanchor="center", y=1.0, yanchor="bottom", font=dict(size=14)))
+                                x=0.5, xanchor="center", y=1.0, yanchor="bottom", font=dict(size=17)))
     for k, p in enumerate(results[0].minima):
         data.append(_legend_square(f"→ minimum {_fmt_point(p)}", _basin_colors(m)[k], rank=1000 + k))
     data.append(_legend_square("not converged", BASIN_NOT_CONVERGED, rank=1100))
@@ -855,7 +855,7 @@ def basins_figure(results, titles=None, *, height: int = 560) -> FastFigure:
     layout = dict(
         template=style.TEMPLATE, height=int(height), font=style.FONT, paper_bgcolor="#ffffff",
         plot_bgcolor="#ffffff", margin=dict(l=60, r=20, t=90, b=90), hovermode="closest",
-        legend=dict(orientation="h", x=0.0, xanchor="left", y=-0.12, yanchor="top", font=dict(size=13),
+        legend=dict(orientation="h", x=0.0, xanchor="left", y=-0.12, yanchor="top", font=dict(size=17),
                     itemclick=False, itemdoubleclick=False),
         annotations=annotations + [dict(
             text=(f"colour: the minimum the run ends at (within {results[0].spec.dist_tol:g} × the "

@@ -34,12 +34,62 @@ SURFACE3D_COLORSCALE = [
     [0.75, "#c2cad3"],
     [1.0, "#a9b3be"],
 ]
+#: One colour per optimizer, everywhere (Explore, Figures, Landscapes, exports): optimizer
+#: number ``i`` in the registry gets ``OPTIMIZER_COLORS[i % len]``.  Okabe & Ito's palette
+#: first (the survey's first optimizers, the ones most often compared), then Paul Tol's.
+OPTIMIZER_COLORS = COLORS[:7] + (
+    "#882255",  # wine
+    "#117733",  # dark green
+    "#332288",  # indigo
+    "#AA4499",  # purple
+    "#999933",  # olive
+    "#44AA99",  # teal
+    "#661100",  # brown
+    "#6699CC",  # steel blue
+    "#888888",  # grey
+)
+DASH_STYLES = ("solid", "dash", "dot", "dashdot")
+
+
+def optimizer_color(index: int) -> str:
+    """The colour of optimizer number ``index`` in the registry."""
+    return OPTIMIZER_COLORS[int(index) % len(OPTIMIZER_COLORS)]
+
+
+def path_styles(indices) -> list[tuple[str, str]]:
+    """(colour, dash) for paths of the optimizers with these registry indices, in order.
+
+    Each path gets its optimizer's colour, unless an earlier path in the same view already
+    has it (a second copy of an optimizer, or two optimizers that share a palette slot): then
+    the next free colour.  A second copy of the same optimizer is also dashed, a third dotted.
+    """
+    used, seen, out = set(), {}, []
+    for i in indices:
+        i = int(i)
+        k = 0
+        color = optimizer_color(i)
+        while color in used and k < len(OPTIMIZER_COLORS):
+            k += 1
+            color = optimizer_color(i + k)
+        used.add(color)
+        copies = seen.get(i, 0)
+        seen[i] = copies + 1
+        out.append((color, DASH_STYLES[copies % len(DASH_STYLES)]))
+    return out
+
+
 CONTOUR_LINE = "rgba(60, 70, 85, 0.35)"
 #: number of contour levels (the level spacing is range / CONTOUR_LEVELS)
 CONTOUR_LEVELS = 24
 
-FONT = dict(family="Inter, 'Source Sans Pro', 'Segoe UI', Arial, sans-serif", size=14, color="#262730")
-LEGEND_FONT_SIZE = 14
+FONT = dict(family="Inter, 'Source Sans Pro', 'Segoe UI', Arial, sans-serif", size=16, color="#262730")
+LEGEND_FONT_SIZE = 16
+#: text size of the Explore stage (axes, legend, controls), normal and in presenter mode
+STAGE_FONT = 16
+PRESENTER_FONT = 22
+#: Play's frame rate in the browser (frames per second) and the most frames an animation has
+PLAY_FPS = 30
+MAX_FRAMES = 150
 AXIS_LINE = "#888888"
 GRID_LINE = "#e6e6e6"
 

@@ -10,6 +10,7 @@ Flow of one run of the script:
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import urllib.parse
 
@@ -19,17 +20,33 @@ import streamlit as st
 
 import optimizers
 from optimizers.base import GROUPS
+from optimizers.registry import index_of
 import surfaces
 from plots import explore as P
 
-from . import compute, presets
+from plots import stage as PS
+from plots import style
+from studies import presets
+
+from . import compute
 from . import settings as S
+from . import stage as stage_component
 from . import widgets as W
 from .export import runs_to_csv, runs_to_json
 
 ss = st.session_state
-#: what the main plot shows (only the chosen figures are built and sent to the browser)
-VIEWS = ("2D contour", "3D surface", "2D and 3D")
+#: what the main area shows (only the chosen figures are built and sent to the browser)
+VIEW_LABELS = {"overlay": "Overlay", "panels": "Panels", "3d": "3D", "both": "Overlay + 3D"}
+#: CSS for presenter mode: no sidebar, header or toolbar; the stage fills the window
+PRESENTER_CSS = """<style>
+section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
+[data-testid="stToolbar"], [data-testid="stDecoration"] { display: none !important; }
+.block-container, [data-testid="stMainBlockContainer"] { padding: 0.6rem 1.2rem 0 1.2rem !important; max-width: 100% !important; }
+</style>"""
+#: CSS for the normal page: less empty space above the stage, so Play and the legend fit
+COMPACT_CSS = """<style>
+[data-testid="stMainBlockContainer"], .block-container { padding-top: 3.6rem !important; }
+</style>"""
 
 
 # ---- state <-> widgets ---------------------------------------------------------------------
@@ -114,17 +131,16 @@ def _on_surface_change() -> None:
     surf = surfaces.SURFACES[ss["surface"]]
     for p, v in zip(surf.params, surf.values):
         ss.setdefault(_sp_key(surf.id, p.name), v)
-    _apply_preset(with_surface_start=True)
+    ss["start_x"], ss["start_y"] = float(surf.start[0]), float(surf.start[1])
+    ss["_toast"] = (f"{surf.name}: started from its suggested start. Press Preset for learning rates "
+                    "measured on this surface.")
 
 
 def _on_optimizer_change(uid: int) -> None:
-    """A different optimizer in an expander: fresh defaults and a measured learning rate."""
-    settings = _read_settings()
+    """A different optimizer in an expander: its defaults (Preset measures a learning rate)."""
     oid = ss[f"o{uid}_id"]
     inner = ss.get(f"o{uid}_inner", "adam") if optimizers.OPTIMIZERS[oid].wraps_inner else None
-    cfg = presets.preset_optimizers(settings.surface, [oid], steps=settings.steps, start=settings.start,
-                                    surface_params=settings.surface_params, inners=[inner])[0]
-    _write_optimizer(uid, cfg)
+    _write_optimizer(uid, S.optimizer_config(oid, **({"inner": inner} if inner else {})))
 
 
 def _remove_optimizer(uid: int) -> None:
@@ -139,10 +155,7 @@ def _duplicate_optimizer(uid: int) -> None:
 def _add_selected() -> None:
     oid = ss.get("add_opt")
     if oid and len(ss["opt_uids"]) < S.MAX_OPTIMIZERS:
-        settings = _read_settings()
-        cfg = presets.preset_optimizers(settings.surface, [oid], steps=settings.steps, start=settings.start,
-                                        surface_params=settings.surface_params)[0]
-        _add_optimizer(cfg)
+        _add_optimizer(S.optimizer_config(oid))
 
 
 def _reset_all() -> None:
@@ -213,8 +226,10 @@ def _sidebar() -> None:
 
 def _optimizer_expander(n: int, uid: int) -> None:
     cfg = _read_optimizer(uid)
-    color = P.COLORS[n % len(P.COLORS)]
-    with st.expander(f":material/show_chart: {n + 1}. {cfg.label()}", expanded=n == 0 and len(ss["opt_uids"]) <= 2):
+    color = _styles()[n][0] if n < len(_styles()) else style.optimizer_color(index_of(cfg.id))
+    # a stable key and label: changing a slider inside must not remount (and close) the panel
+    with st.expander(f":material/show_chart: {n + 1}. {W.optimizer_label(cfg.id)}", key=f"exp{uid}",
+                     expanded=n == 0 and len(ss["opt_uids"]) <= 2):
         st.markdown(f"<div style='height:4px;background:{color};border-radius:2px'></div>", unsafe_allow_html=True)
         st.selectbox("Optimizer", list(optimizers.OPTIMIZERS), key=f"o{uid}_id",
                      format_func=W.optimizer_label,
@@ -254,42 +269,79 @@ def _share_url(query: dict) -> str:
     return f"{base}?{urllib.parse.urlencode(query, safe='(),;=@')}"
 
 
-def _apply_click(event, surf, fig) -> None:
-    """A click on the 2D plot's click grid sets the start, on the next run."""
-    try:
-        picked = P.start_from_selection(event, surf, curve_number=P.click_grid_index(fig))
-    except (AttributeError, KeyError, TypeError, ValueError):
-        picked = None
-    if picked is None:
+def _styles() -> list[tuple[str, str]]:
+    """(colour, dash) of each configured optimizer, in order: each optimizer's own colour."""
+    ids = [ss.get(f"o{u}_id", "sgd") for u in ss.get("opt_uids", [])]
+    return style.path_styles([index_of(i) for i in ids])
+
+
+def _on_stage_event(name: str, key: str) -> None:
+    """A stage event (a callback: runs before the script, so it may set widget state)."""
+    value = (ss.get(key) or {}).get(name)
+    if value is None:
         return
-    x, y = float(picked[0]), float(picked[1])
-    sig = (round(x, 9), round(y, 9))
-    if ss.get("_last_click") == sig:
-        return
-    ss["_last_click"] = sig
-    ss["_pending_start"] = (x, y)
-    st.rerun()
+    if name == "click":
+        surf = surfaces.SURFACES[ss["surface"]]
+        (x0, x1), (y0, y1) = surf.bounds
+        try:
+            x, y = float(value["x"]), float(value["y"])
+        except (KeyError, TypeError, ValueError):
+            return
+        ss["start_x"] = min(max(float(f"{x:.4g}"), x0), x1)
+        ss["start_y"] = min(max(float(f"{y:.4g}"), y0), y1)
+    elif name == "step":
+        try:
+            ss["_step"] = max(0, int(value))
+        except (TypeError, ValueError):
+            return
+    elif name == "present":
+        ss["_present"] = bool(value)
+    elif name == "scrub":
+        target = ss.get("_scrub_target")
+        try:
+            v = float(value["value"])
+        except (KeyError, TypeError, ValueError):
+            return
+        if target and target[0] in ss.get("opt_uids", []):
+            uid, name_ = target
+            oid = ss[f"o{uid}_id"]
+            inner = ss.get(f"o{uid}_inner") if optimizers.OPTIMIZERS[oid].wraps_inner else None
+            ss[_hp_key(uid, oid, inner, name_)] = v
+            ss["_toast"] = f"{name_} = {W.fmt(v)} is now the setting of optimizer {ss['opt_uids'].index(uid) + 1}."
+
+
+def _on_view_change() -> None:
+    ss["_view"] = ss.get("view_w") or ss.get("_view", "overlay")
+
+
+def _on_present_change() -> None:
+    ss["_present"] = bool(ss.get("present_w"))
 
 
 def _results_table(runs, surf) -> None:
     rows = []
+    dist_col = "distance to minimum" if surf.minima else "distance to saddle"
     for r in runs:
-        last = r.path[r.diverged_at - 1] if r.diverged_at > 0 else r.path[-1]
-        final_loss = r.loss[r.diverged_at - 1] if r.diverged_at > 0 else r.loss[-1]
-        dist = r.dist[r.diverged_at - 1] if r.diverged_at > 0 else r.dist[-1]
+        last = r.last_row
+        if r.diverged_at >= 0 and (r.escaped_at < 0 or r.diverged_at <= r.escaped_at):
+            stopped = f"diverged at step {r.diverged_at}"
+        elif r.escaped_at >= 0:
+            stopped = f"left the view at step {r.escaped_at}"
+        else:
+            stopped = "—"
         rows.append({
             "optimizer": r.label,
-            "final loss": float(final_loss),
-            "final point": f"({W.fmt(float(last[0]))}, {W.fmt(float(last[1]))})",
-            "distance to nearest minimum" if surf.minima else "distance to the saddle": float(dist),
-            f"step reaching f − f* ≤ {compute.TOL:g}": (str(r.tol_step) if r.tol_step >= 0 else
-                                                       ("—" if surf.minima else "n/a")),
-            "diverged at step": str(r.diverged_at) if r.diverged_at >= 0 else "—",
+            "final loss": float(r.loss[last]),
+            "final point": f"({W.fmt(float(r.path[last, 0]))}, {W.fmt(float(r.path[last, 1]))})",
+            dist_col: float(r.dist[last]),
+            f"steps to f − f* ≤ {compute.TOL:g}": (str(r.tol_step) if r.tol_step >= 0 else
+                                                   ("—" if surf.minima else "n/a")),
+            "stopped": stopped,
         })
     st.dataframe(rows, hide_index=True, width="stretch",
-                 column_config={"final loss": st.column_config.NumberColumn(format="%.4e"),
-                                "distance to nearest minimum": st.column_config.NumberColumn(format="%.3e"),
-                                "distance to the saddle": st.column_config.NumberColumn(format="%.3e")})
+                 column_config={"optimizer": st.column_config.TextColumn(width="large"),
+                                "final loss": st.column_config.NumberColumn(format="%.3e"),
+                                dist_col: st.column_config.NumberColumn(format="%.3e")})
 
 
 def _equations(settings: S.ExploreSettings) -> None:
@@ -322,6 +374,50 @@ def _figure_html(surf, views, settings) -> str:
             f"<body><h2 style='font-family:sans-serif'>{title}</h2>{body}</body></html>")
 
 
+def _scrub_controls(settings: S.ExploreSettings) -> dict | None:
+    """The hyperparameter scrubber's controls; the payload of its family when it is on."""
+    on = st.toggle("Drag a hyperparameter (the path follows in the browser)", key="scrub_on",
+                   help="Precomputes 64 runs over the hyperparameter's range; drag the orange slider "
+                        "under the plot to morph the path, release to keep the value.")
+    if not on:
+        ss.pop("_scrub_target", None)
+        return None
+    uids = list(ss["opt_uids"])
+    c1, c2 = st.columns(2)
+    if ss.get("scrub_opt") not in range(len(uids)):
+        ss["scrub_opt"] = len(uids) - 1
+    idx = c1.selectbox("Optimizer", range(len(uids)), key="scrub_opt",
+                       format_func=lambda i: f"{i + 1}. {settings.optimizers[i].label()}")
+    cfg = settings.optimizers[idx]
+    hps = cfg.spec.hyperparams + (optimizers.OPTIMIZERS[cfg.inner].hyperparams if cfg.inner else ())
+    names = [h.name for h in hps]
+    if ss.get("scrub_hp") not in names:
+        ss["scrub_hp"] = "lr" if "lr" in names else names[0]
+    name = c2.selectbox("Hyperparameter", names, key="scrub_hp")
+    ss["_scrub_target"] = (uids[idx], name)
+    fam = compute.scrub_family(json.dumps(S.to_query(_core(settings)), sort_keys=True), idx, name)
+    return PS.scrub_payload(fam, idx, float(cfg.params[name]))
+
+
+def _core(settings: S.ExploreSettings) -> S.ExploreSettings:
+    """The settings without view, presenter mode and step: what the runs depend on."""
+    return dataclasses.replace(settings, view="overlay", present=False, step=None)
+
+
+def _divergence_notes(runs) -> None:
+    for r in runs:
+        if r.diverged_at >= 0 and (r.escaped_at < 0 or r.diverged_at <= r.escaped_at):
+            lr = r.hyperparams.get("lr")
+            hint = f" Try a smaller learning rate (below {W.fmt(lr / 2)}), or press Preset." if lr else ""
+            st.error(f"**{W.md_escape(r.label)}** diverged at step {r.diverged_at}: it became non-finite or "
+                     f"left the domain by a factor of 10⁶. Its path is drawn up to that point.{hint}",
+                     icon=":material/warning:")
+        elif r.escaped_at >= 0:
+            st.warning(f"**{W.md_escape(r.label)}** left the view at step {r.escaped_at}: it went more than "
+                       "the plot's own size beyond its edge. Its path is drawn while it is in sight.",
+                       icon=":material/open_in_new:")
+
+
 def page() -> None:
     # first visit (or back from another page): settings from the URL, or the last ones used
     if "surface" not in ss or "opt_uids" not in ss:
@@ -331,17 +427,25 @@ def page() -> None:
             settings, warnings = S.from_query(st.query_params.to_dict())
             ss["_url_warnings"] = warnings
             _write_settings(settings)
-    if "_pending_start" in ss:
-        x, y = ss.pop("_pending_start")
-        ss["start_x"], ss["start_y"] = x, y
+            ss["_view"], ss["_present"], ss["_step"] = settings.view, settings.present, settings.step
+            ss["_core_key"] = S.to_query(_core(settings))
 
     if "_warmed" not in ss:
         with st.spinner("Compiling the optimizers (first start of the server only)…"):
             compute.warm_kernels()
         ss["_warmed"] = True
 
-    _sidebar()
+    present = bool(ss.get("_present", False))
+    st.html(PRESENTER_CSS if present else COMPACT_CSS)
+    _sidebar()  # always drawn (hidden in presenter mode), so that every widget keeps its state
     settings = _read_settings()
+    core_key = S.to_query(settings)
+    if ss.get("_core_key") != core_key:  # the runs changed: show them finished
+        ss["_core_key"] = core_key
+        ss["_step"] = None
+    step = ss.get("_step")
+    step = None if step is None or step >= settings.steps else int(step)
+    settings = dataclasses.replace(settings, view=ss.get("_view", "overlay"), present=present, step=step)
     ss["_settings"] = settings
     query = S.to_query(settings)
     # draw exactly what the URL (and compute_runs) describes: values rounded to 6 digits
@@ -349,47 +453,54 @@ def page() -> None:
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
 
-    st.title("Gradscape: optimizers on loss surfaces")
     for w in ss.pop("_url_warnings", []):
         st.warning(f"Link: {W.md_escape(w)}", icon=":material/link_off:")  # w quotes URL text
     if "_toast" in ss:
         st.toast(ss.pop("_toast"))
 
     surf = settings.surface_obj()
-    runs = compute.compute_runs(json.dumps(query, sort_keys=True))
-    views = [P.PathView(label=r.label, color=P.COLORS[n % len(P.COLORS)], path=r.path, loss=r.loss,
-                        diverged_at=r.diverged_at, slow=r.slow if len(r.slow) else None,
+    runs = compute.compute_runs(json.dumps(S.to_query(_core(settings)), sort_keys=True))
+    styles = style.path_styles([index_of(c.id) for c in settings.optimizers])
+    views = [P.PathView(label=r.label, color=c, dash=d, path=r.path, loss=r.loss,
+                        diverged_at=r.diverged_at, escaped_at=r.escaped_at,
+                        slow=r.slow if len(r.slow) else None,
                         slow_steps=r.slow_steps if len(r.slow) else None)
-             for n, r in enumerate(runs)]
+             for r, (c, d) in zip(runs, styles)]
 
-    for r in runs:
-        if r.diverged_at >= 0:
-            lr = r.hyperparams.get("lr")
-            hint = f" Try a smaller learning rate (below {W.fmt(lr / 2)})." if lr else ""
-            st.error(f"**{r.label}** diverged at step {r.diverged_at}: it became non-finite or left the "
-                     f"domain by a factor of 10⁶. Its path is drawn up to that point.{hint}",
-                     icon=":material/warning:")
+    view = settings.view
+    if not present:
+        st.markdown(f"**{surf.name}**: ${surf.latex}$ · start ({W.fmt(settings.start[0])}, "
+                    f"{W.fmt(settings.start[1])}) · {settings.steps} steps"
+                    + (f" · gradient noise σ = {W.fmt(settings.noise)}, seed {settings.seed}" if settings.noise else ""))
+        c1, c2 = st.columns([3, 2], vertical_alignment="center")
+        ss["view_w"] = view
+        c1.segmented_control("View", list(VIEW_LABELS), key="view_w", format_func=VIEW_LABELS.get,
+                             on_change=_on_view_change, label_visibility="collapsed", required=True)
+        ss["present_w"] = present
+        c2.toggle("Presenter mode (P)", key="present_w", on_change=_on_present_change,
+                  help="The plot fills the screen, the controls hide. Keys: Space play/pause, ← → one "
+                       "step, Home back to the start, 1–8 show or hide a path, P leave.")
+        scrub = _scrub_controls(settings) if view in ("overlay", "both", "panels") else None
+    else:
+        scrub = None
 
-    st.markdown(f"**{surf.name}**: ${surf.latex}$ · start ({W.fmt(settings.start[0])}, "
-                f"{W.fmt(settings.start[1])}) · {settings.steps} steps"
-                + (f" · gradient noise σ = {W.fmt(settings.noise)}, seed {settings.seed}" if settings.noise else ""))
-    ss.setdefault("view", VIEWS[0])
-    view = st.segmented_control("View", VIEWS, key="view", label_visibility="collapsed") or VIEWS[0]
-    fig2d = None
-    if view in (VIEWS[0], VIEWS[2]):
-        fig2d = P.contour_figure(surf, views, start=settings.start)
-        event = st.plotly_chart(fig2d, key="contour", on_select="rerun", selection_mode=("points",),
-                                width="stretch")
-        _apply_click(event, surf, fig2d)
-    if view in (VIEWS[1], VIEWS[2]):
-        st.plotly_chart(P.surface3d_figure(surf, views), key="surface3d", width="stretch")
+    start_pt = settings.start
+    if view in ("overlay", "panels", "both"):
+        payload = PS.stage_payload(surf, views, view="panels" if view == "panels" else "overlay",
+                                   present=present, step=settings.step, start=start_pt, scrub=scrub,
+                                   plotly_src=stage_component.plotly_src())
+        stage_component.stage(payload, key="stage", on_event=_on_stage_event)
+    if view in ("3d", "both"):
+        st.plotly_chart(P.surface3d_figure(surf, views, height=900 if present else 720), key="surface3d",
+                        width="stretch")
+    if view == "3d" and not present:
+        payload = PS.stage_payload(surf, views, view="charts", step=settings.step, start=start_pt,
+                                   plotly_src=stage_component.plotly_src())
+        stage_component.stage(payload, key="stage_charts", on_event=_on_stage_event)
+    if present:
+        return
 
-    c1, c2 = st.columns(2)
-    with c1:
-        st.plotly_chart(P.loss_figure(views, surf.f_min), key="loss", width="stretch")
-    with c2:
-        st.plotly_chart(P.distance_figure(views, surf), key="distance", width="stretch")
-
+    _divergence_notes(runs)
     st.subheader("Results")
     _results_table(runs, surf)
 
@@ -397,10 +508,14 @@ def page() -> None:
     _equations(settings)
 
     st.subheader("Share and export")
-    st.caption("This link restores exactly this view (copy it with the button at its right):")
+    st.caption("This link restores exactly this view, including the view, presenter mode and step "
+               "(copy it with the button at its right):")
     st.code(_share_url(query), language=None, wrap_lines=True)
+    present_query = dict(query, present="1")
+    st.caption("Presenter link: opens full screen, at this step.")
+    st.code(_share_url(present_query), language=None, wrap_lines=True)
     c1, c2, c3 = st.columns(3)
-    c1.download_button("Trajectories (CSV)", data=runs_to_csv(runs, settings), file_name="gradscape.csv",
+    c1.download_button("Trajectories (CSV)", data=lambda: runs_to_csv(runs, settings), file_name="gradscape.csv",
                        mime="text/csv", width="stretch", on_click="ignore")
     c2.download_button("Trajectories (JSON)", data=lambda: runs_to_json(runs, settings), file_name="gradscape.json",
                        mime="application/json", width="stretch", on_click="ignore")

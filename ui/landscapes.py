@@ -39,7 +39,7 @@ import surfaces
 from plots import explore as PE
 from plots import landscapes as L
 
-from . import presets
+from studies import presets
 from . import settings as S
 from . import widgets as W
 
@@ -145,7 +145,7 @@ def _optimizer_widgets(prefix: str, sid: str, sparams: tuple, start: tuple, step
     """Optimizer, inner (Lookahead), form, and a slider per hyperparameter.
 
     Returns (optimizer id, variant, inner or None, ((name, value), ...)).  Slider keys include
-    the surface, so each surface starts from its own measured learning rate (``ui.presets``).
+    the surface, so each surface starts from its own measured learning rate (``studies.presets``).
     """
     _default(f"{prefix}opt", default_opt)
     st.selectbox(label, list(optimizers.OPTIMIZERS), key=f"{prefix}opt",

@@ -10,6 +10,10 @@ URL grammar (readable and hand-editable)::
     ?surface=rosenbrock(a=1,b=100)&start=-1.5,2&steps=300&noise=0&seed=0
     &opts=sgd(lr=0.001);sgdm(lr=0.001,momentum=0.9);adam(lr=0.05)
     &opts=...  nag@reference(lr=0.01)  lookahead(inner=adam,k=5,alpha=0.5,lr=0.05)
+    &view=overlay|panels|3d|both  &present=1  &step=120
+
+Parsing never measures anything: learning-rate presets are computed only when the user presses
+Preset (``studies.presets``).
 """
 from __future__ import annotations
 
@@ -25,6 +29,13 @@ DEFAULT_STEPS = 300
 MAX_OPTIMIZERS = 8
 MAX_NOISE = 100.0
 MAX_SEED = 2**31 - 1
+#: what the main area shows: one plot with every path, one panel per optimizer, the 3D
+#: surface, or the overlay and the 3D surface
+VIEWS = ("overlay", "panels", "3d", "both")
+#: the default view's learning rates: what the Preset button measures for it
+#: (``studies.presets.preset_optimizers("rosenbrock", ("sgd", "sgdm", "adam"), start=(-1.5, 2))``;
+#: a test checks that they still agree)
+DEFAULT_LRS = (("sgd", 0.001), ("sgdm", 0.002), ("adam", 0.15))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,6 +88,9 @@ class ExploreSettings:
     noise: float = 0.0
     seed: int = 0
     optimizers: tuple = ()  # of OptimizerConfig
+    view: str = "overlay"
+    present: bool = False
+    step: int | None = None  # the step shown first; None: the last
 
     def surface_obj(self):
         return surfaces.get_surface(self.surface, **dict(self.surface_params))
@@ -113,8 +127,6 @@ def optimizer_config(opt_id: str, variant: str = "paper", **overrides) -> Optimi
 
 def default_settings() -> ExploreSettings:
     """The default view: SGD, SGDM and Adam racing on Rosenbrock."""
-    from .presets import preset_optimizers
-
     surf = surfaces.SURFACES["rosenbrock"]
     start = (-1.5, 2.0)  # high on the far wall: the paths show the valley, then the long crawl
     return ExploreSettings(
@@ -122,7 +134,7 @@ def default_settings() -> ExploreSettings:
         surface_params=tuple(zip((p.name for p in surf.params), surf.values)),
         start=start,
         steps=DEFAULT_STEPS,
-        optimizers=preset_optimizers(surf.id, ("sgd", "sgdm", "adam"), start=start),
+        optimizers=tuple(optimizer_config(oid, lr=lr) for oid, lr in DEFAULT_LRS),
     )
 
 
@@ -274,14 +286,10 @@ def from_query(query: dict) -> tuple[ExploreSettings, list[str]]:
     noise = scalar("noise", base.noise, 0.0, MAX_NOISE, False)
     seed = scalar("seed", base.seed, 0, MAX_SEED, True)
 
-    # optimizers (the default ones get learning rates measured for this link's surface and start)
+    # optimizers (on another surface, the default ones keep their defaults: Preset measures)
     opts = base.optimizers
-    if surface_changed or tuple(sparams.items()) != base.surface_params or start != base.start \
-            or steps != base.steps:
-        from .presets import preset_optimizers
-
-        opts = preset_optimizers(surf.id, tuple(o.id for o in opts), steps=steps, start=start,
-                                 surface_params=tuple(sparams.items()))
+    if surface_changed:
+        opts = tuple(optimizer_config(o.id) for o in opts)
     if "opts" in q:
         parsed = [parse_optimizer(t, warnings) for t in str(q["opts"]).split(";") if t.strip()]
         parsed = [p for p in parsed if p is not None]
@@ -292,8 +300,31 @@ def from_query(query: dict) -> tuple[ExploreSettings, list[str]]:
             opts = tuple(parsed)
         else:
             warnings.append("no usable optimizer in the link; showing the default ones.")
+    # view, presenter mode, step
+    view = base.view
+    if "view" in q:
+        v = str(q["view"]).strip().lower()
+        if v in VIEWS:
+            view = v
+        else:
+            warnings.append(f"view: {q['view']!r} is not one of {', '.join(VIEWS)}; using {base.view}.")
+    present = base.present
+    if "present" in q:
+        v = str(q["present"]).strip().lower()
+        if v in ("1", "true", "yes", "on"):
+            present = True
+        elif v in ("0", "false", "no", "off", ""):
+            present = False
+        else:
+            warnings.append(f"present: {q['present']!r} is not 1 or 0; presenter mode is off.")
+    step = None
+    if "step" in q:
+        v = _number(q["step"], "step", warnings)
+        if v is not None:
+            step = int(round(_clamp(v, 0, steps, "step", warnings)))
     settings = ExploreSettings(surf.id, tuple(sparams.items()), (float(start[0]), float(start[1])),
-                               steps, float(noise), seed, tuple(opts))
+                               steps, float(noise), seed, tuple(opts), view, present,
+                               None if step is None or step >= steps else step)
     return settings, warnings
 
 
@@ -307,4 +338,7 @@ def to_query(s: ExploreSettings) -> dict:
         "noise": _fmt(s.noise),
         "seed": str(s.seed),
         "opts": ";".join(o.to_text() for o in s.optimizers),
+        "view": s.view,
+        **({"present": "1"} if s.present else {}),
+        **({"step": str(s.step)} if s.step is not None else {}),
     }

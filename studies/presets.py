@@ -63,7 +63,7 @@ def best_lr(surface_id: str, surface_params: tuple, opt_id: str, variant: str, i
 def preset_optimizers(surface_id: str, ids, steps: int = 300, start=None, surface_params=None,
                       variants=None, inners=None):
     """Optimizer configs for ``ids`` with default hyperparameters and a measured learning rate."""
-    from .settings import optimizer_config
+    from ui.settings import optimizer_config
 
     surf = surfaces.SURFACES[surface_id]
     if surface_params is None:

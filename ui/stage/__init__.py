@@ -1,0 +1,59 @@
+"""The Explore stage: a Streamlit (v2) component drawing the paths in the browser.
+
+``stage.js`` and ``stage.css`` are the component; :func:`stage` mounts it with a payload from
+``plots.stage.stage_payload`` and returns the events it sent (``click``, ``step``, ``scrub``,
+``present``).  Plotly's JavaScript comes from the installed ``plotly`` package, copied once into
+the app's ``static/`` folder (served by ``server.enableStaticServing``) so the browser caches it.
+"""
+from __future__ import annotations
+
+import pathlib
+import shutil
+
+import streamlit as st
+
+HERE = pathlib.Path(__file__).resolve().parent
+STATIC = HERE.parent.parent / "static"
+PLOTLY_JS = "plotly.min.js"
+
+
+def ensure_plotly_js() -> pathlib.Path:
+    """Copy plotly.js from the installed plotly package into ``static/`` (when it differs)."""
+    import plotly
+
+    src = pathlib.Path(plotly.__file__).parent / "package_data" / PLOTLY_JS
+    dst = STATIC / PLOTLY_JS
+    if not dst.exists() or dst.stat().st_size != src.stat().st_size:
+        STATIC.mkdir(exist_ok=True)
+        tmp = dst.with_suffix(".tmp")
+        shutil.copyfile(src, tmp)
+        tmp.replace(dst)
+    return dst
+
+
+def plotly_src() -> str:
+    """The URL of plotly.js, under the server's base path."""
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return "/" + (base + "/" if base else "") + "app/static/" + PLOTLY_JS
+
+
+def _js() -> str:
+    """stage.js with stage.css prepended as a constant (the script adds it to the page once;
+    a v2 component's ``css`` is not applied to the page when its styles are not isolated)."""
+    import json
+
+    css = (HERE / "stage.css").read_text(encoding="utf-8")
+    return f"const STAGE_CSS = {json.dumps(css)};\n" + (HERE / "stage.js").read_text(encoding="utf-8")
+
+
+_COMPONENT = st.components.v2.component("gradscape_stage", js=_js(), isolate_styles=False)
+
+EVENTS = ("click", "step", "scrub", "present")
+
+
+def stage(payload: dict, *, key: str, on_event=None):
+    """Mount the stage; ``on_event(name, value)`` is called (as a callback, before the script
+    reruns) for each event the browser sent."""
+    callbacks = {f"on_{name}_change": (lambda n=name: on_event(n, key)) if on_event else (lambda: None)
+                 for name in EVENTS}
+    return _COMPONENT(key=key, data=payload, **callbacks)
