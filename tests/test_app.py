@@ -42,7 +42,8 @@ from streamlit.testing.v1 import AppTest
 import optimizers
 import surfaces
 from plots.explore import CLICK_GRID_NAME, decode_array
-from ui import compute, presets
+from studies import presets
+from ui import compute
 from ui import settings as S
 from ui import widgets as W
 from ui.export import runs_to_csv, runs_to_json

@@ -168,18 +168,6 @@ def _reset_all() -> None:
 
 
 # ---- sidebar -------------------------------------------------------------------------------
-def _slider(label: str, h, key: str, help: str | None = None):
-    """A slider built from metadata: log, linear or integer, with the current value always allowed."""
-    if key not in ss:
-        ss[key] = h.default
-    if getattr(h, "integer", False):
-        return st.slider(label, int(h.lo), int(h.hi), key=key, step=1, help=help)
-    cur = float(ss[key])  # read once: each session-state read costs ~30 µs, the key ran it per option
-    opts = W.options_for(h, cur)
-    ss[key] = min(opts, key=lambda o: abs(o - cur))
-    return st.select_slider(label, options=opts, key=key, format_func=W.fmt, help=help)
-
-
 def _sidebar() -> None:
     sb = st.sidebar
     with sb:
@@ -188,7 +176,7 @@ def _sidebar() -> None:
                      format_func=lambda s: surfaces.SURFACES[s].name, label_visibility="collapsed")
         surf = surfaces.SURFACES[ss["surface"]]
         for p, v in zip(surf.params, surf.values):
-            _slider(f"{p.name} — {p.help}" if p.help else p.name, p, _sp_key(surf.id, p.name))
+            W.slider(f"{p.name} — {p.help}" if p.help else p.name, p, _sp_key(surf.id, p.name))
         st.button("Preset: good start and learning rates", on_click=_apply_preset, width="stretch",
                   help="Moves the start to the surface's suggested start and gives every optimizer a "
                        "learning rate measured to work on this surface.")
@@ -210,8 +198,7 @@ def _sidebar() -> None:
             _optimizer_expander(n, uid)
         if len(ss["opt_uids"]) < S.MAX_OPTIMIZERS:
             c1, c2 = st.columns([3, 2])
-            c1.selectbox("Add optimizer", list(optimizers.OPTIMIZERS), key="add_opt",
-                         format_func=W.optimizer_label, label_visibility="collapsed")
+            W.optimizer_picker("Add optimizer", "add_opt", label_visibility="collapsed", container=c1)
             c2.button("Add", on_click=_add_selected, width="stretch")
         else:
             st.caption(f"At most {S.MAX_OPTIMIZERS} optimizers at once.")
@@ -231,16 +218,13 @@ def _optimizer_expander(n: int, uid: int) -> None:
     with st.expander(f":material/show_chart: {n + 1}. {W.optimizer_label(cfg.id)}", key=f"exp{uid}",
                      expanded=n == 0 and len(ss["opt_uids"]) <= 2):
         st.markdown(f"<div style='height:4px;background:{color};border-radius:2px'></div>", unsafe_allow_html=True)
-        st.selectbox("Optimizer", list(optimizers.OPTIMIZERS), key=f"o{uid}_id",
-                     format_func=W.optimizer_label,
-                     on_change=_on_optimizer_change, args=(uid,))
+        W.optimizer_picker("Optimizer", f"o{uid}_id", on_change=_on_optimizer_change, args=(uid,))
         spec = optimizers.OPTIMIZERS[ss[f"o{uid}_id"]]
         inner = None
         if spec.wraps_inner:
             choices = optimizers.inner_choices(spec)
             ss.setdefault(f"o{uid}_inner", "adam")
-            st.selectbox("Inner optimizer", choices, key=f"o{uid}_inner",
-                         format_func=W.optimizer_label)
+            W.optimizer_picker("Inner optimizer", f"o{uid}_inner", choices)
             inner = ss[f"o{uid}_inner"]
         variants = optimizers.OPTIMIZERS[inner or spec.id].variants
         if len(variants) > 1:
@@ -251,7 +235,7 @@ def _optimizer_expander(n: int, uid: int) -> None:
                      help=" · ".join(f"{v}: {optimizers.OPTIMIZERS[inner or spec.id].reference[v]}" for v in variants))
         hps = spec.hyperparams + (optimizers.OPTIMIZERS[inner].hyperparams if inner else ())
         for h in hps:
-            _slider(h.name, h, _hp_key(uid, spec.id, inner, h.name), help=h.help)
+            W.slider(h.name, h, _hp_key(uid, spec.id, inner, h.name), help=h.help)
         c1, c2 = st.columns(2)
         c1.button("Duplicate", key=f"dup{uid}", on_click=_duplicate_optimizer, args=(uid,), width="stretch",
                   help="Add a copy, to compare two settings of the same optimizer.",

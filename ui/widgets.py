@@ -81,3 +81,36 @@ def md_escape(text: str) -> str:
             out.append("\u200b")
         out.append("\\" + ch if ch in _MD_SPECIAL else (" " if ch in "\r\n" else ch))
     return "".join(out)
+
+
+# ---- Streamlit widgets shared by every page -----------------------------------------------------
+def slider(label: str, h, key: str, help: str | None = None, on_change=None):
+    """The one slider builder: a widget for a registry ``Hyperparam`` or a surface ``Param``
+    (anything with lo, hi, default and a scale): an integer slider, or a select slider over
+    nice log / linear stops that always includes the current value exactly (so URLs
+    round-trip).  The value lives in ``st.session_state[key]`` (the default when unset)."""
+    import streamlit as st
+
+    ss = st.session_state
+    if key not in ss:
+        ss[key] = h.default
+    if getattr(h, "integer", False):
+        return st.slider(label, int(h.lo), int(h.hi), key=key, step=1, help=help, on_change=on_change)
+    cur = float(ss[key])  # read once: each session-state read costs ~30 µs
+    opts = options_for(h, cur)
+    ss[key] = min(opts, key=lambda o: abs(o - cur))
+    return st.select_slider(label, options=opts, key=key, format_func=fmt, help=help, on_change=on_change)
+
+
+def optimizer_picker(label: str, key: str, choices=None, *, on_change=None, args=None,
+                     label_visibility: str = "visible", container=None):
+    """The one optimizer picker: a select box over registry ids (all, or ``choices``), each
+    shown by :func:`optimizer_label` (marked when it is not one of the survey's)."""
+    import streamlit as st
+
+    import optimizers
+
+    where = container if container is not None else st
+    return where.selectbox(label, list(choices if choices is not None else optimizers.OPTIMIZERS), key=key,
+                           format_func=optimizer_label, on_change=on_change, args=args,
+                           label_visibility=label_visibility)
