@@ -138,9 +138,10 @@ class PathView:
 
 
 def status_text(pv: PathView) -> str:
-    """"diverged at step N" (non-finite, or beyond the engine's threshold), "left the view at
-    step N" (more than the domain's size outside it), or "" for a run that did neither."""
-    if pv.diverged_at >= 0 and (pv.escaped_at < 0 or pv.diverged_at <= pv.escaped_at):
+    """"diverged at step N" (non-finite, or beyond the engine's threshold: this wins, even when
+    the run left the view first), "left the view at step N" (more than the domain's size
+    outside it, but finite throughout), or "" for a run that did neither."""
+    if pv.diverged_at >= 0:
         return f"diverged at step {pv.diverged_at}"
     if pv.escaped_at >= 0:
         return f"left the view at step {pv.escaped_at}"

@@ -56,7 +56,11 @@ def _stop(proc: subprocess.Popen) -> None:
 
 @pytest.fixture(scope="session")
 def streamlit_server():
-    """The base URL (``http://127.0.0.1:PORT``) of ``streamlit run app.py``, headless."""
+    """The base URL (``http://127.0.0.1:PORT``) of ``streamlit run app.py``, headless
+    (``GRADSCAPE_SERVER_URL`` names an already running server instead)."""
+    if os.environ.get("GRADSCAPE_SERVER_URL"):
+        yield os.environ["GRADSCAPE_SERVER_URL"].rstrip("/")
+        return
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",

@@ -307,7 +307,7 @@ def _results_table(runs, surf) -> None:
     dist_col = "distance to minimum" if surf.minima else "distance to saddle"
     for r in runs:
         last = r.last_row
-        if r.diverged_at >= 0 and (r.escaped_at < 0 or r.diverged_at <= r.escaped_at):
+        if r.diverged_at >= 0:
             stopped = f"diverged at step {r.diverged_at}"
         elif r.escaped_at >= 0:
             stopped = f"left the view at step {r.escaped_at}"
@@ -390,11 +390,12 @@ def _core(settings: S.ExploreSettings) -> S.ExploreSettings:
 
 def _divergence_notes(runs) -> None:
     for r in runs:
-        if r.diverged_at >= 0 and (r.escaped_at < 0 or r.diverged_at <= r.escaped_at):
+        if r.diverged_at >= 0:
             lr = r.hyperparams.get("lr")
             hint = f" Try a smaller learning rate (below {W.fmt(lr / 2)}), or press Preset." if lr else ""
             st.error(f"**{W.md_escape(r.label)}** diverged at step {r.diverged_at}: it became non-finite or "
-                     f"left the domain by a factor of 10⁶. Its path is drawn up to that point.{hint}",
+                     f"left the domain by a factor of 10⁶. Its path is drawn "
+                     f"{'while it is in sight' if r.escaped_at >= 0 else 'up to that point'}.{hint}",
                      icon=":material/warning:")
         elif r.escaped_at >= 0:
             st.warning(f"**{W.md_escape(r.label)}** left the view at step {r.escaped_at}: it went more than "
