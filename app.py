@@ -16,15 +16,19 @@ from ui.stage import ensure_plotly_js  # noqa: E402
 ensure_plotly_js()  # the Explore stage's plotly.js, served from static/
 
 
+EXPLORE = st.Page(explore.page, title="Explore", icon=":material/explore:", url_path="explore")
+
+
 def home() -> None:
-    """``/``: the Explore page (also reachable at ``/explore``)."""
-    explore.page()
+    """``/`` opens Explore at ``/explore``, with the link's query (one page, one set of widgets:
+    serving Explore at two addresses would give it two sets, and switching would lose the view)."""
+    st.switch_page(EXPLORE, query_params=st.query_params.to_dict())
 
 
 def main() -> None:
     st.set_page_config(page_title="Gradscape", page_icon=":material/landscape:", layout="wide")
     pages = [
-        st.Page(explore.page, title="Explore", icon=":material/explore:", url_path="explore"),
+        EXPLORE,
         st.Page(figures.page, title="Figures", icon=":material/insert_chart:", url_path="figures"),
         st.Page(landscapes.page, title="Landscapes", icon=":material/grid_on:", url_path="landscapes"),
         st.Page(about.page, title="About", icon=":material/info:", url_path="about"),

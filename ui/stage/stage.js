@@ -78,6 +78,8 @@ class Stage {
     this.trigger = trigger;
     if (d.rev === this.rev) return;
     this.rev = d.rev;
+    this.stats.receivedAt = performance.now();
+    this.stats.readyAt = 0;
     this.d = d;
     this.N = d.steps;
     this.paths = d.paths.map((p) => ({
@@ -244,7 +246,9 @@ class Stage {
     return Promise.all([...jobs, ...chartJobs]).then(() => {
       this.panes.forEach((p) => this.fitCanvas(p));
       this.draw();
+      this.stats.readyAt = performance.now();
       this.wrap.dataset.ready = "1";
+      this.wrap.dataset.rev = this.rev;
     });
   }
 
