@@ -46,6 +46,7 @@ import numpy as np
 import optimizers
 import surfaces
 from optimizers.base import VARIANT_IDS, state_sizes
+from optimizers.registry import index_of
 
 from . import style
 from .explore import (_KEEP_OPAQUE, _animation_controls, _grid, _make_figure, _r7, _ta,
@@ -55,7 +56,7 @@ __all__ = [
     "Figure1Settings", "Figure1Data", "figure1_data", "figure1", "figure1_summary",
     "Figure2Settings", "Figure2Data", "Cycle", "figure2_data", "figure2", "figure2_summary",
     "FIGURE1_TITLE", "FIGURE1_TITLE_ZH", "FIGURE2_TITLE", "FIGURE2_TITLE_ZH",
-    "SGD_COLOR", "SGDM_COLOR", "FAST_COLOR", "SLOW_COLOR", "SEGMENT_COLOR",
+    "SGD_COLOR", "SGDM_COLOR", "FAST_COLOR", "SLOW_COLOR", "SEGMENT_COLOR", "lookahead_colors",
     "FIG1_MAX_STEPS", "FIG2_MAX_K", "FIG2_MAX_CYCLES", "ALTERNATION_STEPS", "suggest_inner_lr",
 ]
 
@@ -64,12 +65,27 @@ FIGURE1_TITLE_ZH = "图 1. SGD 与 SGDM 的对比"
 FIGURE2_TITLE = "Figure 2. The parameter update process of Lookahead when synchronization period k = 5"
 FIGURE2_TITLE_ZH = "图 2. 同步周期 k = 5 时，Lookahead 的参数更新流程"
 
-#: Figure 1's colours: vermilion SGD, blue SGDM (Okabe & Ito, as everywhere in the app)
-SGD_COLOR = style.COLORS[1]
-SGDM_COLOR = style.COLORS[0]
-#: Figure 2's colours: vermilion fast weights, blue slow weights, near-black interpolation segments
-FAST_COLOR = style.COLORS[1]
-SLOW_COLOR = style.COLORS[0]
+#: Figure 1's colours: each optimizer's own colour, the one it has on every page
+#: (:func:`plots.style.optimizer_color` of its registry position)
+SGD_COLOR = style.optimizer_color(index_of("sgd"))
+SGDM_COLOR = style.optimizer_color(index_of("sgdm"))
+
+
+def lookahead_colors(inner: str) -> tuple[str, str]:
+    """Figure 2's (fast, slow) colours for Lookahead wrapping ``inner``.
+
+    The fast weights are the inner optimizer's own steps, so they take the inner optimizer's
+    colour; the slow weights are what Lookahead itself adds, so they take Lookahead's colour.
+    Where the two would coincide (Lookahead shares a palette slot with SGD), the slow weights
+    get the next free colour, as :func:`plots.style.path_styles` resolves it on the Explore page.
+    """
+    (fast, _), (slow, _) = style.path_styles([index_of(inner), index_of("lookahead")])
+    return fast, slow
+
+
+#: Figure 2's colours with the survey's inner optimizer (SGD with momentum): its vermilion
+#: fast weights, Lookahead's blue slow weights; near-black interpolation segments
+FAST_COLOR, SLOW_COLOR = lookahead_colors("sgdm")
 SEGMENT_COLOR = "#1a1a1a"
 
 #: limits that keep the animations small and the pictures readable
@@ -714,18 +730,19 @@ def _fig2_traces(data: Figure2Data, upto: int, k: int) -> list[dict]:
     if tail:
         fast_cd += [[len(cyc) + 1, i] for i in range(len(data.tail))]
     fast_cd = np.array(fast_cd[: len(fast)] if fast_cd else np.zeros((0, 2)), dtype=np.float64).reshape(-1, 2)
-    slow_marker = dict(symbol="circle", size=14, color=SLOW_COLOR, line=dict(color="#ffffff", width=2))
+    fast_color, slow_color = lookahead_colors(data.settings.inner)
+    slow_marker = dict(symbol="circle", size=14, color=slow_color, line=dict(color="#ffffff", width=2))
     slow_hover = "<b>φ<sub>%{customdata}</sub></b> (slow weights)<br>(%{x:.4~g}, %{y:.4~g})<extra></extra>"
     return [
         dict(type="scatter", mode="lines+markers", name=f"fast weights θ ({k} inner steps per cycle)",
              **_xy(fast), customdata=_ta(fast_cd),
              hovertemplate="<b>fast weights</b><br>cycle %{customdata[0]}, step %{customdata[1]}"
                            "<br>(%{x:.4~g}, %{y:.4~g})<extra></extra>",
-             line=dict(color=FAST_COLOR, width=1.6), marker=dict(color=FAST_COLOR, size=6),
+             line=dict(color=fast_color, width=1.6), marker=dict(color=fast_color, size=6),
              meta=dict(role="fast"), **_KEEP_OPAQUE),
         # the slow weights' thick line (its legend entry shows line and marker) ...
         dict(type="scatter", mode="lines+markers", name="slow weights φ", legendgroup="slow", **_xy(slow),
-             hoverinfo="skip", line=dict(color=SLOW_COLOR, width=5), marker=slow_marker,
+             hoverinfo="skip", line=dict(color=slow_color, width=5), marker=slow_marker,
              meta=dict(role="slow"), **_KEEP_OPAQUE),
         # ... under the dashed segments φ_{t−1} → θ_{t,k}: φ_{t−1} → φ_t is the first α of each
         # segment, so the dashes run along the thick line and on to θ_{t,k} ...
@@ -735,7 +752,7 @@ def _fig2_traces(data: Figure2Data, upto: int, k: int) -> list[dict]:
         dict(type="scatter", mode="markers", name="last fast weight θ<sub>t,k</sub>", **_xy(last),
              customdata=_ta(np.arange(1, len(last) + 1)),
              hovertemplate="<b>θ<sub>t,k</sub></b>, cycle %{customdata}<br>(%{x:.4~g}, %{y:.4~g})<extra></extra>",
-             marker=dict(symbol="circle-open", size=13, color=FAST_COLOR, line=dict(width=2.5)),
+             marker=dict(symbol="circle-open", size=13, color=fast_color, line=dict(width=2.5)),
              meta=dict(role="last-fast"), **_KEEP_OPAQUE),
         # ... and the slow weights' markers on top of everything
         dict(type="scatter", mode="markers", name="slow weights φ", legendgroup="slow", showlegend=False,

@@ -12,7 +12,9 @@
                    α = 0 and a run that diverges mid-cycle
 3. figures         trace names and roles, frames carry only the path traces (and draw exactly the
                    data up to their step / cycle), Play / slider redraw, static = no frames and no
-                   controls, fonts ≥ 13 px, the legend above the plot, valid Plotly
+                   controls, fonts ≥ 13 px, the legend above the plot, valid Plotly; each
+                   optimizer's own colour (Figure 2: the inner optimizer's fast weights,
+                   Lookahead's slow weights)
 4. page            AppTest: runs without exception, both figures as plotly charts (animated and
                    static), captions, summary; changing lr changes the Figure 1 spec; Reset
                    restores the defaults (both figures); a new inner optimizer; errors are shown
@@ -37,7 +39,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import optimizers
+from optimizers.registry import index_of
 from plots import figures as F
+from plots import style
 from plots.explore import decode_array
 
 import spec_reference as ref
@@ -447,6 +451,33 @@ def test_figure2_static_labels_and_titles():
     assert "title" not in F.figure1().to_dict()["layout"]  # on the page the captions are text
 
 
+def test_figure1_colours_are_each_optimizers_own():
+    """SGD and SGDM have the colours the Explore page gives them (``style.path_styles`` of their
+    registry positions; ``test_page_urls.py`` reads them off the Explore page itself)."""
+    explore = [c for c, _ in style.path_styles([index_of("sgd"), index_of("sgdm")])]
+    fig = F.figure1(animated=False).to_dict()
+    assert [t["line"]["color"] for t in by_role(fig, "path")] == explore
+    assert [t["marker"]["color"] for t in by_role(fig, "head")] == explore
+    assert [F.SGD_COLOR, F.SGDM_COLOR] == explore and F.SGD_COLOR != F.SGDM_COLOR
+
+
+@pytest.mark.parametrize("inner", ["sgdm", "adam", "sgd"])
+def test_figure2_fast_weights_take_the_inner_colour_and_slow_weights_lookaheads(inner):
+    settings = dataclasses.replace(F.Figure2Settings(), inner=inner, inner_params=(("lr", 0.01),))
+    fig = F.figure2(settings, animated=False).to_dict()
+    fast = by_role(fig, "fast")[0]["line"]["color"]
+    slow = by_role(fig, "slow")[0]["line"]["color"]
+    assert by_role(fig, "last-fast")[0]["marker"]["color"] == fast
+    assert by_role(fig, "slow-markers")[0]["marker"]["color"] == slow
+    # the colours Explore gives the inner optimizer and Lookahead side by side
+    assert [c for c, _ in style.path_styles([index_of(inner), index_of("lookahead")])] == [fast, slow]
+    assert fast == style.optimizer_color(index_of(inner)) and fast != slow
+    if inner != "sgd":  # Lookahead shares its palette slot with SGD: beside SGD it takes the next free one
+        assert slow == style.optimizer_color(index_of("lookahead"))
+    if inner == "sgdm":
+        assert (fast, slow) == (F.FAST_COLOR, F.SLOW_COLOR)
+
+
 def test_figures_are_small_enough():
     for fig in (F.figure1(), F.figure2()):
         assert len(fig.to_json()) < 600_000
@@ -506,7 +537,7 @@ def test_page_renders_both_figures(page):
     assert at.slider(key="fig2_k").value == 5 and at.select_slider(key="fig2_alpha").value == 0.5
     assert at.select_slider(key="fig2_hp_sgdm_lr").value == 0.035
     # every key of this page is prefixed, so it cannot clash with the Explore page's
-    assert all(k.startswith(("fig1_", "fig2_", "_fig1_", "_fig2_")) for k in at.session_state.to_dict())
+    assert all(k.startswith(("fig1_", "fig2_", "_figures_")) for k in at.session_state.to_dict())
 
 
 def test_page_lr_changes_figure1_and_reset_restores():

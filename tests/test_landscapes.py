@@ -11,8 +11,9 @@
 6. progress      block-wise computation with a progress callback; an exception stops it and
                  nothing is cached
 7. page          AppTest: renders, axes / metric / resolution change the heatmap, a divergent
-                 region where theory puts it, a selected cell shows its run and an Explore link
-                 that parses back to it, basins mode, exports
+                 region where theory puts it, a selected cell shows its run (in its optimizer's
+                 own colour) and an Explore link that parses back to it, basins mode, exports
+                 (the page's URL: ``test_page_urls.py``)
 8. concurrency   5 sessions (AppTest in threads) and 5 threads through the page's cached
                  function, with different settings, each equal to the single-threaded result;
                  no numba kernel uses parallel=True
@@ -43,7 +44,9 @@ from streamlit.testing.v1 import AppTest
 
 import optimizers
 import surfaces
+from optimizers.registry import index_of
 from plots import landscapes as L
+from plots import style
 from plots.explore import decode_array
 from ui import settings as S
 from ui.widgets import fmt
@@ -572,6 +575,8 @@ def test_page_selected_cell_shows_run_and_explore_link():
     n = run.diverged_at if run.diverged else len(run.path)
     np.testing.assert_array_equal(np.unique(got, axis=0), np.unique(run.path[:n].astype(np.float32), axis=0))
     assert not [t for t in cell["data"] if t.get("name") == "click-grid"]
+    # drawn in SGDM's own colour, the one it has on every page
+    assert {t["line"]["color"] for t in seg} == {style.optimizer_color(index_of("sgdm"))}
 
     (url,) = link_urls(at)
     parts = urllib.parse.urlsplit(url)

@@ -315,17 +315,16 @@ def _results_table(runs, surf) -> None:
             stopped = "—"
         rows.append({
             "optimizer": r.label,
-            "final loss": float(r.loss[last]),
+            "final loss": f"{float(r.loss[last]):.3e}",
             "final point": f"({W.fmt(float(r.path[last, 0]))}, {W.fmt(float(r.path[last, 1]))})",
-            dist_col: float(r.dist[last]),
+            dist_col: f"{float(r.dist[last]):.3e}",
             f"steps to f − f* ≤ {compute.TOL:g}": (str(r.tol_step) if r.tol_step >= 0 else
                                                    ("—" if surf.minima else "n/a")),
             "stopped": stopped,
         })
-    st.dataframe(rows, hide_index=True, width="stretch",
-                 column_config={"optimizer": st.column_config.TextColumn(width="large"),
-                                "final loss": st.column_config.NumberColumn(format="%.3e"),
-                                dist_col: st.column_config.NumberColumn(format="%.3e")})
+    # a plain table: it wraps at any width (nothing is cut off at 1280 px) and needs none of
+    # the data grid's JavaScript, which would hold up the first chart by a second or more
+    st.table(rows, hide_index=True)
 
 
 def _equations(settings: S.ExploreSettings) -> None:
@@ -388,6 +387,13 @@ def _core(settings: S.ExploreSettings) -> S.ExploreSettings:
     return dataclasses.replace(settings, view="overlay", present=False, step=None)
 
 
+def _link_box(label: str, url: str, key: str) -> None:
+    """A read-only text box holding a link (select it to copy)."""
+    ss[key] = url
+    st.text_input(label, key=key, disabled=False, label_visibility="collapsed",
+                  help="Select the text and copy it.")
+
+
 def _divergence_notes(runs) -> None:
     for r in runs:
         if r.diverged_at >= 0:
@@ -404,6 +410,7 @@ def _divergence_notes(runs) -> None:
 
 
 def page() -> None:
+    stage_component.preload_plotly()
     # first visit (or back from another page): settings from the URL, or the last ones used
     if "surface" not in ss or "opt_uids" not in ss:
         if "_settings" in ss:
@@ -489,16 +496,16 @@ def page() -> None:
     st.subheader("Results")
     _results_table(runs, surf)
 
-    st.subheader("Update rules")
-    _equations(settings)
+    with st.expander("Update rules, with their papers", icon=":material/function:"):
+        _equations(settings)
 
     st.subheader("Share and export")
     st.caption("This link restores exactly this view, including the view, presenter mode and step "
                "(copy it with the button at its right):")
-    st.code(_share_url(query), language=None, wrap_lines=True)
+    _link_box("Link to this view", _share_url(query), "share_link")
     present_query = dict(query, present="1")
     st.caption("Presenter link: opens full screen, at this step.")
-    st.code(_share_url(present_query), language=None, wrap_lines=True)
+    _link_box("Presenter link", _share_url(present_query), "share_present")
     c1, c2, c3 = st.columns(3)
     c1.download_button("Trajectories (CSV)", data=lambda: runs_to_csv(runs, settings), file_name="gradscape.csv",
                        mime="text/csv", width="stretch", on_click="ignore")

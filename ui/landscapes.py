@@ -11,6 +11,23 @@ Two modes (a segmented control at the top):
 2. **Basins of attraction.**  Two optimizers from every start of a grid over the surface's
    domain: each start coloured by the minimum it ends at, lightness = steps it took.
 
+The URL holds the mode shown (``tab``) and both modes' settings (:class:`LandscapesSettings`),
+so that a link restores either mode and switching mode never loses the other's::
+
+    ?tab=map&surface=rosenbrock(a=1,b=100)&start=-1.2,1&steps=1000&opt=sgdm(lr=0.0015,momentum=0.9)
+    &x=lr&xrange=1.5e-05,0.15&xscale=log&y=momentum&yrange=0,0.99&yscale=linear
+    &res=128&tol=1e-06&metric=loss
+    &b_surface=himmelblau()&b_steps=500&b_starts=128&b_tol=1e-06&b_within=0.02
+    &b_opt_a=sgd(lr=0.01)&b_opt_b=adam(lr=0.05,beta1=0.9,beta2=0.999,eps=1e-08)
+
+Surfaces and optimizers are written as on the Explore link.  The URL is parsed once, on the
+session's first visit (:func:`from_query`: never raises; bad values fall back or are clamped or
+moved to the nearest slider stop, with warnings shown as escaped text); anything it does not
+give keeps the page's default (a learning rate left out is measured for the surface, as when
+the optimizer is picked).  The settings are copied into the widgets' state where a widget has
+none (a first visit, or a page or mode that was not drawn: Streamlit drops those widgets'
+state), and written back (:func:`to_query`) after the widgets are drawn, on every run.
+
 Computation: results are cached with ``st.cache_data`` keyed by the settings' JSON text
 (:meth:`plots.landscapes.MapSpec.key`), at most ``MAX_ENTRIES`` entries.  Big grids are computed
 in blocks with a progress bar: ``sweep`` calls back after each block, the callback updates the
@@ -27,6 +44,7 @@ cannot trip over it; each call has its own output arrays.
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import math
 import time
 import urllib.parse
@@ -36,12 +54,16 @@ import streamlit as st
 
 import optimizers
 import surfaces
+from optimizers import Hyperparam
+from optimizers.registry import index_of
 from plots import explore as PE
 from plots import landscapes as L
-
+from plots import style
 from studies import presets
+
 from . import settings as S
 from . import widgets as W
+from .figures import numbers_text, point_records, read_numbers
 
 ss = st.session_state
 MODES = ("Hyperparameter map", "Basins of attraction")
@@ -54,6 +76,14 @@ PROGRESS_BLOCKS = 32
 DEFAULT_STEPS = 1000
 BASIN_SIDES = (64, 128, 256)
 TOLERANCES = (1e-10, 1e-8, 1e-6, 1e-4, 1e-3, 1e-2)
+#: basins: "reached a minimum" = final point within this fraction of the domain's diagonal
+WITHIN = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1)
+#: basins: the default optimizers A and B, and their learning rates on Himmelblau (elsewhere
+#: the learning rate is measured for the surface)
+BASIN_OPTIMIZERS = (("sgd", 0.01), ("adam", 0.05))
+#: the URL's tab names
+TABS = {"map": MODES[0], "basins": MODES[1]}
+_STEPS = Hyperparam("steps", DEFAULT_STEPS, 1, S.MAX_STEPS, integer=True)
 
 THREADING_NOTE = (
     "**Threading.** Each map is one compiled `optimizers.sweep` call: the runs step together in "
@@ -108,24 +138,36 @@ def _with_progress(fn, key: str, n_runs: int, steps: int, what: str):
     return out
 
 
-# ---- small widget helpers -------------------------------------------------------------------
+# ---- widget keys (one place, shared by the widgets and by the settings written into them) ----
 def _default(key: str, value) -> None:
     if key not in ss:
         ss[key] = value
 
 
-def _slider(label: str, h, key: str, help: str | None = None):
-    """A slider from metadata: integer, or a select slider of nice log / linear stops that always
-    includes the current value."""
-    _default(key, h.default)
-    if getattr(h, "integer", False):
-        return st.slider(label, int(h.lo), int(h.hi), key=key, step=1, help=help)
-    cur = float(ss[key])
-    opts = W.options_for(h, cur)
-    ss[key] = min(opts, key=lambda o: abs(o - cur))
-    return st.select_slider(label, options=opts, key=key, format_func=W.fmt, help=help)
+def _sp_key(prefix: str, sid: str, name: str) -> str:
+    return f"{prefix}sp_{sid}_{name}"
 
 
+def _start_keys(prefix: str, sid: str) -> tuple[str, str]:
+    return f"{prefix}sx_{sid}", f"{prefix}sy_{sid}"
+
+
+def _variant_key(prefix: str, oid: str, inner: str | None) -> str:
+    return f"{prefix}variant_{oid}_{inner}"
+
+
+def _hp_key(prefix: str, sid: str, oid: str, inner: str | None, name: str) -> str:
+    """Hyperparameter slider keys include the surface: each surface starts from its own
+    measured learning rate."""
+    return f"{prefix}hp_{sid}_{oid}_{inner}_{name}"
+
+
+def _axes_key(sid: str, oid: str, inner: str | None) -> str:
+    """The prefix of the map's axis widgets (their choices are per surface and optimizer)."""
+    return f"ls_ax_{sid}_{oid}_{inner}"
+
+
+# ---- widgets ---------------------------------------------------------------------------------
 def _surface_widgets(prefix: str, default_surface: str):
     """Surface select box and parameter sliders; returns (surface id, params tuple)."""
     _default(f"{prefix}surface", default_surface)
@@ -134,9 +176,9 @@ def _surface_widgets(prefix: str, default_surface: str):
     surf = surfaces.SURFACES[ss[f"{prefix}surface"]]
     params = []
     for p, v in zip(surf.params, surf.values):
-        key = f"{prefix}sp_{surf.id}_{p.name}"
+        key = _sp_key(prefix, surf.id, p.name)
         _default(key, v)
-        params.append((p.name, float(_slider(f"{p.name} — {p.help}" if p.help else p.name, p, key))))
+        params.append((p.name, float(W.slider(f"{p.name} — {p.help}" if p.help else p.name, p, key))))
     return surf.id, tuple(params)
 
 
@@ -144,45 +186,43 @@ def _optimizer_widgets(prefix: str, sid: str, sparams: tuple, start: tuple, step
                        default_opt: str, default_lr: float | None = None, label: str = "Optimizer"):
     """Optimizer, inner (Lookahead), form, and a slider per hyperparameter.
 
-    Returns (optimizer id, variant, inner or None, ((name, value), ...)).  Slider keys include
-    the surface, so each surface starts from its own measured learning rate (``studies.presets``).
+    Returns (optimizer id, variant, inner or None, ((name, value), ...)).  A learning rate with
+    no value yet is measured for the surface (``studies.presets``) unless ``default_lr`` is given.
     """
     _default(f"{prefix}opt", default_opt)
-    st.selectbox(label, list(optimizers.OPTIMIZERS), key=f"{prefix}opt",
-                 format_func=W.optimizer_label)
+    W.optimizer_picker(label, f"{prefix}opt")
     oid = ss[f"{prefix}opt"]
     spec = optimizers.OPTIMIZERS[oid]
     inner = None
     if spec.wraps_inner:
         _default(f"{prefix}inner", "adam")
-        st.selectbox("Inner optimizer", optimizers.inner_choices(spec),
-                     key=f"{prefix}inner", format_func=W.optimizer_label)
+        W.optimizer_picker("Inner optimizer", f"{prefix}inner", optimizers.inner_choices(spec))
         inner = ss[f"{prefix}inner"]
     variants = optimizers.OPTIMIZERS[inner or oid].variants
     variant = "paper"
     if len(variants) > 1:
-        vkey = f"{prefix}variant_{oid}_{inner}"
+        vkey = _variant_key(prefix, oid, inner)
         _default(vkey, "paper")
         variant = st.radio("Form", variants, key=vkey, horizontal=True,
                            format_func=lambda v: {"paper": "paper (survey)", "reference": "reference (library)"}[v])
     hps = L.hyperparams_of(oid, inner)
     values = []
     for h in hps:
-        key = f"{prefix}hp_{sid}_{oid}_{inner}_{h.name}"
+        key = _hp_key(prefix, sid, oid, inner, h.name)
         if key not in ss:
             if h.name == "lr":
                 ss[key] = (default_lr if default_lr is not None else
                            presets.best_lr(sid, sparams, oid, variant, inner, tuple(start), int(min(steps, 1000))))
             else:
                 ss[key] = h.default
-        values.append((h.name, _slider(h.name, h, key, help=h.help)))
+        values.append((h.name, W.slider(h.name, h, key, help=h.help)))
     values = tuple((k, int(v) if isinstance(v, (int, np.integer)) else float(v)) for k, v in values)
     return oid, variant, inner, values
 
 
 def _start_widgets(prefix: str, surf):
     (x0, x1), (y0, y1) = surf.bounds
-    kx, ky = f"{prefix}sx_{surf.id}", f"{prefix}sy_{surf.id}"
+    kx, ky = _start_keys(prefix, surf.id)
     _default(kx, float(surf.start[0]))
     _default(ky, float(surf.start[1]))
     c1, c2 = st.columns(2)
@@ -204,12 +244,29 @@ def _axis_record(name: str, hps: dict, surf):
     return hps[name]
 
 
+def _axis_names(oid: str, inner: str | None) -> tuple[dict, list[str]]:
+    """The optimizer's hyperparameter records by name, and every name an axis may take."""
+    hps = {h.name: h for h in L.hyperparams_of(oid, inner)}
+    return hps, list(hps) + list(L.START_AXES)
+
+
 def _default_axes(names: list[str]) -> tuple[str, str]:
     x = "lr" if "lr" in names else names[0]
     rest = [n for n in names if n not in (x, "eps", "start_x", "start_y")]
     pref = [n for n in ("alpha", "momentum", "beta1", "rho") if n in rest]
     y = pref[0] if pref else (rest[0] if rest else "start_y")
     return x, y
+
+
+def _y_names(names: list[str], x: str, dy: str) -> tuple[list[str], str]:
+    """The names the y axis may take beside ``x``, and its default among them."""
+    ynames = [n for n in names if n != x]
+    return ynames, (dy if dy in ynames else ynames[0])
+
+
+def _nearest(v: float, options):
+    """The option nearest to ``v`` (by ratio where both are positive, else by difference)."""
+    return min(options, key=lambda o: abs(math.log10(o / v)) if o > 0 and v > 0 else abs(o - v))
 
 
 def _default_range(h, cur: float, opts: list[float]) -> tuple[float, float]:
@@ -219,8 +276,7 @@ def _default_range(h, cur: float, opts: list[float]) -> tuple[float, float]:
         lo, hi = h.lo, h.hi
         if 0.99 < hi < 1.0 and lo < 0.99:  # decay rates: the last per mille is rarely of interest
             hi = 0.99
-    lo = min(opts, key=lambda o: abs(math.log10(o / lo)) if o > 0 and lo > 0 else abs(o - lo))
-    hi = min(opts, key=lambda o: abs(math.log10(o / hi)) if o > 0 and hi > 0 else abs(o - hi))
+    lo, hi = _nearest(lo, opts), _nearest(hi, opts)
     if lo >= hi:
         lo, hi = opts[0], opts[-1]
     return lo, hi
@@ -233,8 +289,8 @@ def _axis_widgets(which: str, name: str, rec, cur: float, base: str, res: int):
     _default(skey, "log" if is_log_meta else "linear")
     opts = W.options_for(rec)
     rkey = f"{base}_{name}_range"
-    # a range slider takes its default as ``value`` (a pair); its key is fixed per axis record,
-    # so the options never change under it
+    # a range slider takes its default as ``value`` (a pair; a value already in the session state,
+    # e.g. from the URL, wins); its key is fixed per axis record, so the options never change under it
     lo, hi = st.select_slider(f"{which} range", options=opts, key=rkey, format_func=W.fmt,
                               value=_default_range(rec, cur, opts))
     spacing = st.radio(f"{which} spacing", ("log", "linear"), key=skey, horizontal=True)
@@ -258,23 +314,22 @@ def _map_sidebar() -> L.MapSpec:
         sid, sparams = _surface_widgets("ls_", "rosenbrock")
         surf = surfaces.get_surface(sid, **dict(sparams))
         start = _start_widgets("ls_", surf)
-        _default("ls_steps", DEFAULT_STEPS)
+        _default("ls_steps", MapSettings.steps)
         steps = int(st.slider("Steps", 1, S.MAX_STEPS, key="ls_steps"))
 
         st.header("Optimizer")
         _default("ls_opt", "sgdm")
         oid, variant, inner, hp = _optimizer_widgets("ls_", sid, sparams, start, steps, "sgdm")
-        hps = {h.name: h for h in L.hyperparams_of(oid, inner)}
         st.caption("Every hyperparameter not on an axis stays at its slider value; the axes' slider "
                    "values are the current settings, marked ○ on the map.")
 
         st.header("Axes")
-        names = list(hps) + list(L.START_AXES)
-        base = f"ls_ax_{sid}_{oid}_{inner}"
+        hps, names = _axis_names(oid, inner)
+        base = _axes_key(sid, oid, inner)
         dx, dy = _default_axes(names)
         _default(f"{base}_x", dx)
         _default(f"{base}_y", dy)
-        _default("ls_res", 128)
+        _default("ls_res", MapSettings.res)
         res = int(st.radio("Resolution (cells per side)", L.RESOLUTIONS, key="ls_res", horizontal=True,
                            format_func=lambda n: f"{n}²",
                            help="512 × 512 = 262,144 runs: computed in blocks, with a progress bar."))
@@ -282,9 +337,9 @@ def _map_sidebar() -> L.MapSpec:
         if ss[f"{base}_x"] not in names:
             ss[f"{base}_x"] = dx
         st.selectbox("x axis", names, key=f"{base}_x", format_func=fmt)
-        ynames = [n for n in names if n != ss[f"{base}_x"]]
+        ynames, ydefault = _y_names(names, ss[f"{base}_x"], dy)
         if ss[f"{base}_y"] not in ynames:
-            ss[f"{base}_y"] = dy if dy in ynames else ynames[0]
+            ss[f"{base}_y"] = ydefault
         xname = ss[f"{base}_x"]
         cur = dict(hp)
         cur.update(start_x=start[0], start_y=start[1])
@@ -362,12 +417,11 @@ def _use_as_current(spec_key: str, xv: float, yv: float) -> None:
     """Callback: the selected cell's axis values become the sliders' (current) values."""
     spec = L.MapSpec.from_key(spec_key)
     for axis, v in ((spec.x, xv), (spec.y, yv)):
-        if axis.name == "start_x":
-            ss[f"ls_sx_{spec.surface}"] = float(v)
-        elif axis.name == "start_y":
-            ss[f"ls_sy_{spec.surface}"] = float(v)
+        if axis.name in L.START_AXES:
+            kx, ky = _start_keys("ls_", spec.surface)
+            ss[kx if axis.name == "start_x" else ky] = float(v)
         else:
-            ss[f"ls_hp_{spec.surface}_{spec.optimizer}_{spec.inner}_{axis.name}"] = (
+            ss[_hp_key("ls_", spec.surface, spec.optimizer, spec.inner, axis.name)] = (
                 int(round(v)) if axis.integer else float(v))
 
 
@@ -401,7 +455,7 @@ def _side_panel(spec: L.MapSpec, result: L.MapResult, selected) -> None:
         when = f"first at step {int(hit[0])}" if len(hit) else "never"
         st.markdown(f"final {'f − f*' if math.isfinite(fmin) else 'f'} = `{gap:.3g}` · "
                     f"f − f* ≤ {L.short_g(spec.tol)}: {when}")
-    pv = PE.PathView.from_run(run, "this cell's run", PE.COLORS[0])
+    pv = PE.PathView.from_run(run, "this cell's run", style.optimizer_color(index_of(spec.optimizer)))
     st.plotly_chart(_cell_figure(surf, pv, start), key="ls_cell_chart", width="stretch")
     st.caption("○ start · ★ minimum · the run's every step as a dot. Open it in Explore to animate "
                "it and compare it with other optimizers.")
@@ -414,8 +468,15 @@ def _side_panel(spec: L.MapSpec, result: L.MapResult, selected) -> None:
 
 
 # ---- the map page -------------------------------------------------------------------------------
-def _map_page() -> None:
-    spec = _map_sidebar()
+def _metric_control() -> str:
+    _default("ls_metric", "loss")
+    return st.segmented_control("Metric", list(L.METRICS), key="ls_metric",
+                                format_func=lambda m: L.METRICS[m].capitalize(),
+                                label_visibility="collapsed") or "loss"
+
+
+def _map_page(spec: L.MapSpec, metric: str) -> None:
+    """The map of ``spec`` (its widgets already drawn), the selected cell's run and the exports."""
     n_runs = len(spec.x.values()) * len(spec.y.values())
     t0 = time.perf_counter()
     result = _with_progress(cached_map, spec.key(), n_runs, spec.steps, "the map")
@@ -423,10 +484,6 @@ def _map_page() -> None:
     _apply_selection(result)
     selected = _selected(spec)
 
-    _default("ls_metric", "loss")
-    metric = st.segmented_control("Metric", list(L.METRICS), key="ls_metric",
-                                  format_func=lambda m: L.METRICS[m].capitalize(),
-                                  label_visibility="collapsed") or "loss"
     surf = spec.surface_obj()
     opt_name = optimizers.OPTIMIZERS[spec.optimizer].name + (
         f"({optimizers.OPTIMIZERS[spec.inner].name})" if spec.inner else "")
@@ -470,20 +527,19 @@ def _basins_sidebar():
         st.header("Surface")
         sid, sparams = _surface_widgets("lb_", "himmelblau")
         surf = surfaces.get_surface(sid, **dict(sparams))
-        _default("lb_steps", 500)
+        _default("lb_steps", BasinsSettings.steps)
         steps = int(st.slider("Steps", 1, S.MAX_STEPS, key="lb_steps"))
-        _default("lb_n", 128)
+        _default("lb_n", BasinsSettings.starts)
         n = int(st.radio("Starts per side", BASIN_SIDES, key="lb_n", horizontal=True,
                          format_func=lambda v: f"{v}²"))
         _default("lb_tol", L.TOL)
         tol = float(st.select_slider("Tolerance f − f* ≤ tol (shading)", TOLERANCES, key="lb_tol",
                                      format_func=L.short_g))
-        _default("lb_dist", 0.02)
+        _default("lb_dist", BasinsSettings.within)
         dist = float(st.select_slider("Reached a minimum: final point within (× domain diagonal)",
-                                      (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1), key="lb_dist",
-                                      format_func=L.short_g))
+                                      WITHIN, key="lb_dist", format_func=L.short_g))
         specs = []
-        for i, (dflt, lr) in enumerate((("sgd", 0.01), ("adam", 0.05))):
+        for i, (dflt, lr) in enumerate(BASIN_OPTIMIZERS):
             st.header(f"Optimizer {'AB'[i]}")
             use_lr = lr if sid == "himmelblau" else None
             oid, variant, inner, hp = _optimizer_widgets(f"lb{i}_", sid, sparams, tuple(surf.start), steps,
@@ -492,8 +548,8 @@ def _basins_sidebar():
     return specs
 
 
-def _basins_page() -> None:
-    specs = _basins_sidebar()
+def _basins_page(specs) -> None:
+    """The basins of ``specs`` (their widgets already drawn), side by side, and the exports."""
     results = []
     for i, spec in enumerate(specs):
         results.append(_with_progress(cached_basins, spec.key(), spec.n ** 2, spec.steps,
@@ -525,19 +581,298 @@ def _basins_page() -> None:
                        file_name="gradscape_basins.html", mime="text/html", width="stretch", on_click="ignore")
 
 
+# ---- the URL -----------------------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class AxisSetting:
+    """A map axis as set: its name, the range slider's two stops and the spacing (None: the
+    page's default range / spacing for that axis)."""
+
+    name: str
+    lo: float | None = None
+    hi: float | None = None
+    log: bool | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class MapSettings:
+    """The map's widgets.  ``None``, and a hyperparameter missing from ``optimizer``, mean the
+    page's default: the surface's start, the optimizer's default axes, a learning rate measured
+    for the surface."""
+
+    surface: str = "rosenbrock"
+    surface_params: tuple = ()  # ((name, value), ...)
+    start: tuple | None = None
+    steps: int = DEFAULT_STEPS
+    optimizer: S.OptimizerConfig = S.OptimizerConfig("sgdm")
+    x: AxisSetting | None = None
+    y: AxisSetting | None = None
+    res: int = 128
+    tol: float = L.TOL
+    metric: str = "loss"
+
+
+@dataclasses.dataclass(frozen=True)
+class BasinsSettings:
+    """The basins' widgets (optimizers A and B as in :class:`MapSettings`)."""
+
+    surface: str = "himmelblau"
+    surface_params: tuple = ()
+    steps: int = 500
+    starts: int = 128
+    tol: float = L.TOL
+    within: float = 0.02
+    optimizers: tuple = tuple(S.OptimizerConfig(oid) for oid, _ in BASIN_OPTIMIZERS)
+
+
+@dataclasses.dataclass(frozen=True)
+class LandscapesSettings:
+    """The page's whole configuration, what its URL holds: the mode shown and both modes' settings."""
+
+    tab: str = "map"
+    map: MapSettings = MapSettings()
+    basins: BasinsSettings = BasinsSettings()
+
+
+def _one(q: dict, key: str, record, default, warnings: list):
+    """A number of the link, clamped into ``record``'s range; ``default`` when absent or unreadable."""
+    got = read_numbers(q[key], (record,), key, warnings) if key in q else None
+    return default if got is None else got[0]
+
+
+def _choice(q: dict, key: str, options, default, warnings: list):
+    """A word of the link among ``options``; ``default`` when absent or not one of them."""
+    if key not in q:
+        return default
+    if str(q[key]).strip() in options:
+        return str(q[key]).strip()
+    warnings.append(f"{key}: {q[key]!r} is not one of {', '.join(options)}; "
+                    f"using {'the default' if default is None else default}.")
+    return default
+
+
+def _snap(v: float, options, what: str, warnings: list):
+    """``v`` moved onto the nearest of a slider's ``options`` (with a warning if it moves)."""
+    o = _nearest(v, options)
+    if o != v:
+        warnings.append(f"{what} = {S._fmt(v)} is not a stop of its slider; using {S._fmt(o)}.")
+    return o
+
+
+def _stop(q: dict, key: str, options, default, warnings: list):
+    """A number of the link on one of a slider's ``options``; ``default`` when absent or unreadable."""
+    v = _one(q, key, surfaces.Param(key, default, min(options), max(options)), default, warnings)
+    return _snap(v, options, key, warnings)
+
+
+def _surface_from(q: dict, key: str, default: str, warnings: list) -> tuple[str, tuple]:
+    """A surface and all its parameters, written as on the Explore link (``name(param=value,...)``)
+    and read by Explore's own parser: parameters are clamped, and a surface it cannot read falls
+    back to Explore's default surface."""
+    if key not in q:
+        surf = surfaces.SURFACES[default]
+        return default, tuple((p.name, float(v)) for p, v in zip(surf.params, surf.values))
+    s, found = S.from_query({"surface": q[key]})
+    warnings += [f"{key}: {w}" for w in found]
+    return s.surface, tuple((k, float(v)) for k, v in s.surface_params)
+
+
+def _optimizer_from(q: dict, key: str, default: S.OptimizerConfig, warnings: list) -> S.OptimizerConfig:
+    """An optimizer written as on the Explore link, with only the hyperparameters the link gives
+    (and Lookahead's inner optimizer): the others keep the page's defaults."""
+    if key not in q:
+        return default
+    found = []
+    cfg = S.parse_optimizer(q[key], found)
+    warnings += [f"{key}: {w}" for w in found]
+    if cfg is None:
+        return default
+    given = {k for k, _ in S.parse_call(q[key])[2]} | {"inner"}
+    return dataclasses.replace(cfg, hyperparams=tuple(p for p in cfg.hyperparams if p[0] in given))
+
+
+def _axis_from(q: dict, which: str, name: str, rec, warnings: list) -> AxisSetting:
+    """Axis ``which`` ("x" or "y") named ``name``: its range on the slider's stops, its spacing."""
+    key = f"{which}range"
+    got = read_numbers(q[key], (rec, rec), key, warnings) if key in q else None
+    lo = hi = None
+    if got is not None:
+        opts = W.options_for(rec)
+        lo, hi = (_snap(v, opts, key, warnings) for v in got)
+        if lo >= hi:
+            warnings.append(f"{key}: {q[key]!r} does not go from low to high; using the default range.")
+            lo = hi = None
+    scale = _choice(q, f"{which}scale", ("log", "linear"), None, warnings)
+    return AxisSetting(name, lo, hi, None if scale is None else scale == "log")
+
+
+def _axes_from(q: dict, cfg: S.OptimizerConfig, surf, warnings: list) -> tuple:
+    """The map's two axes; (None, None) when the link gives none of their keys."""
+    if not any(f"{w}{k}" in q for w in "xy" for k in ("", "range", "scale")):
+        return None, None
+    hps, names = _axis_names(cfg.id, cfg.inner)
+    dx, dy = _default_axes(names)
+    x = _choice(q, "x", names, dx, warnings)
+    ynames, ydefault = _y_names(names, x, dy)
+    y = _choice(q, "y", ynames, ydefault, warnings)
+    return tuple(_axis_from(q, which, n, _axis_record(n, hps, surf), warnings) for which, n in (("x", x), ("y", y)))
+
+
+def _map_from_query(q: dict, warnings: list) -> MapSettings:
+    d = MapSettings()
+    sid, sparams = _surface_from(q, "surface", d.surface, warnings)
+    surf = surfaces.get_surface(sid, **dict(sparams))
+    start = read_numbers(q["start"], point_records(surf.bounds), "start", warnings) if "start" in q else None
+    cfg = _optimizer_from(q, "opt", d.optimizer, warnings)
+    x, y = _axes_from(q, cfg, surf, warnings)
+    return MapSettings(sid, sparams, start, _one(q, "steps", _STEPS, d.steps, warnings), cfg, x, y,
+                       _stop(q, "res", L.RESOLUTIONS, d.res, warnings), _stop(q, "tol", TOLERANCES, d.tol, warnings),
+                       _choice(q, "metric", tuple(L.METRICS), d.metric, warnings))
+
+
+def _basins_from_query(q: dict, warnings: list) -> BasinsSettings:
+    d = BasinsSettings()
+    sid, sparams = _surface_from(q, "b_surface", d.surface, warnings)
+    opts = tuple(_optimizer_from(q, key, cfg, warnings) for key, cfg in zip(("b_opt_a", "b_opt_b"), d.optimizers))
+    return BasinsSettings(sid, sparams, _one(q, "b_steps", _STEPS, d.steps, warnings),
+                          _stop(q, "b_starts", BASIN_SIDES, d.starts, warnings),
+                          _stop(q, "b_tol", TOLERANCES, d.tol, warnings),
+                          _stop(q, "b_within", WITHIN, d.within, warnings), opts)
+
+
+def from_query(query: dict) -> tuple[LandscapesSettings, list[str]]:
+    """The page's settings from URL query parameters (str -> str).  Never raises: a value that
+    cannot be used keeps the page's default, one out of range is clamped, one between a slider's
+    stops moves to the nearest; each with a warning.  Keys of other pages are ignored."""
+    warnings: list[str] = []
+    q = {k: (v[-1] if isinstance(v, (list, tuple)) else v) for k, v in dict(query).items()}
+    tab = _choice(q, "tab", tuple(TABS), "map", warnings)
+    return LandscapesSettings(tab, _map_from_query(q, warnings), _basins_from_query(q, warnings)), warnings
+
+
+def _call_text(name: str, pairs) -> str:
+    return f"{name}(" + ",".join(f"{k}={S._fmt(v)}" for k, v in pairs) + ")"
+
+
+def to_query(s: LandscapesSettings) -> dict:
+    """URL query parameters for the settings (inverse of :func:`from_query`)."""
+    m, b = s.map, s.basins
+    q = {"tab": s.tab, "surface": _call_text(m.surface, m.surface_params)}
+    if m.start is not None:
+        q["start"] = numbers_text(m.start)
+    q.update(steps=str(m.steps), opt=m.optimizer.to_text())
+    for which, a in (("x", m.x), ("y", m.y)):
+        if a is not None:
+            q[which] = a.name
+            if a.lo is not None:
+                q[f"{which}range"] = numbers_text((a.lo, a.hi))
+            if a.log is not None:
+                q[f"{which}scale"] = "log" if a.log else "linear"
+    q.update(res=str(m.res), tol=S._fmt(m.tol), metric=m.metric, b_surface=_call_text(b.surface, b.surface_params),
+             b_steps=str(b.steps), b_starts=str(b.starts), b_tol=S._fmt(b.tol), b_within=S._fmt(b.within),
+             b_opt_a=b.optimizers[0].to_text(), b_opt_b=b.optimizers[1].to_text())
+    return q
+
+
+# ---- settings <-> widgets ----------------------------------------------------------------------------
+def _write_surface(prefix: str, sid: str, params: tuple) -> None:
+    _default(f"{prefix}surface", sid)
+    for k, v in params:
+        _default(_sp_key(prefix, sid, k), v)
+
+
+def _write_optimizer(prefix: str, sid: str, cfg: S.OptimizerConfig) -> None:
+    _default(f"{prefix}opt", cfg.id)
+    inner = cfg.inner
+    if inner:
+        _default(f"{prefix}inner", inner)
+    _default(_variant_key(prefix, cfg.id, inner), cfg.variant)
+    for k, v in cfg.hyperparams:
+        if k != "inner":
+            _default(_hp_key(prefix, sid, cfg.id, inner, k), v)
+
+
+def _write_settings(s: LandscapesSettings) -> None:
+    """Copy the settings into the widgets' state wherever a widget has no value: on the first
+    visit, and for widgets Streamlit dropped (those of another page, or of the mode not shown).
+    What the widgets hold wins."""
+    m, b = s.map, s.basins
+    _default("ls_mode", TABS[s.tab])
+    _write_surface("ls_", m.surface, m.surface_params)
+    for k, v in zip(_start_keys("ls_", m.surface), m.start or ()):
+        _default(k, v)
+    _write_optimizer("ls_", m.surface, m.optimizer)
+    base = _axes_key(m.surface, m.optimizer.id, m.optimizer.inner)
+    for which, a in (("x", m.x), ("y", m.y)):
+        if a is not None:
+            _default(f"{base}_{which}", a.name)
+            if a.lo is not None:
+                _default(f"{base}_{a.name}_range", (a.lo, a.hi))
+            if a.log is not None:
+                _default(f"{base}_{a.name}_spacing", "log" if a.log else "linear")
+    for key, v in (("ls_steps", m.steps), ("ls_res", m.res), ("ls_tol", m.tol), ("ls_metric", m.metric),
+                   ("lb_steps", b.steps), ("lb_n", b.starts), ("lb_tol", b.tol), ("lb_dist", b.within)):
+        _default(key, v)
+    _write_surface("lb_", b.surface, b.surface_params)
+    for i, cfg in enumerate(b.optimizers):
+        _write_optimizer(f"lb{i}_", b.surface, cfg)
+
+
+def _config(oid: str, variant: str, inner: str | None, hyperparams) -> S.OptimizerConfig:
+    return S.OptimizerConfig(oid, variant, ((("inner", inner),) if inner else ()) + tuple(hyperparams))
+
+
+def _read_axis(base: str, axis: L.Axis) -> AxisSetting:
+    lo, hi = ss[f"{base}_{axis.name}_range"]
+    return AxisSetting(axis.name, float(lo), float(hi), ss[f"{base}_{axis.name}_spacing"] == "log")
+
+
+def _read_map(spec: L.MapSpec, metric: str) -> MapSettings:
+    """The map's settings as its widgets hold them (after they are drawn)."""
+    base = _axes_key(spec.surface, spec.optimizer, spec.inner)
+    return MapSettings(spec.surface, tuple(spec.surface_params), tuple(spec.start), int(spec.steps),
+                       _config(spec.optimizer, spec.variant, spec.inner, spec.hyperparams),
+                       _read_axis(base, spec.x), _read_axis(base, spec.y), int(spec.x.n), float(spec.tol), metric)
+
+
+def _read_basins(specs) -> BasinsSettings:
+    """The basins' settings as their widgets hold them (after they are drawn)."""
+    a = specs[0]
+    return BasinsSettings(a.surface, tuple(a.surface_params), int(a.steps), int(a.n), float(a.tol),
+                          float(a.dist_tol), tuple(_config(s.optimizer, s.variant, s.inner, s.hyperparams) for s in specs))
+
+
 # ---- the page ---------------------------------------------------------------------------------------
+def _publish(settings: LandscapesSettings) -> None:
+    """Keep the settings (to restore widgets Streamlit drops) and write them to the URL."""
+    ss["_ls_settings"] = settings
+    query = to_query(settings)
+    if st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)
+
+
 def page() -> None:
+    if "_ls_settings" not in ss:  # the session's first visit: the URL, once
+        ss["_ls_settings"], ss["_ls_url_warnings"] = from_query(st.query_params.to_dict())
+    last = ss["_ls_settings"]
+    _write_settings(last)
     st.title("Landscapes")
+    for w in ss.pop("_ls_url_warnings", []):
+        st.warning(f"Link: {W.md_escape(w)}", icon=":material/link_off:")  # w quotes URL text
     _default("ls_mode", MODES[0])
     mode = st.segmented_control("Mode", MODES, key="ls_mode", label_visibility="collapsed") or MODES[0]
     if mode == MODES[0]:
         st.caption("Two hyperparameters span a grid; every cell is one run of the optimizer, all of them "
                    "computed in one compiled sweep. Click a cell to see its run.")
-        _map_page()
+        spec = _map_sidebar()
+        metric = _metric_control()
+        _publish(dataclasses.replace(last, tab="map", map=_read_map(spec, metric)))
+        _map_page(spec, metric)
     else:
         st.caption("Every start of a grid over the surface is one run: its colour is the minimum it ends "
                    "at, its lightness the steps it took. Two optimizers side by side.")
-        _basins_page()
+        specs = _basins_sidebar()
+        _publish(dataclasses.replace(last, tab="basins", basins=_read_basins(specs)))
+        _basins_page(specs)
     with st.expander("How these maps are computed", icon=":material/info:"):
         st.markdown(f"""
 - **One sweep per map.** Every cell (or start) is an independent run of the same compiled

@@ -103,7 +103,7 @@ def slider(label: str, h, key: str, help: str | None = None, on_change=None):
 
 
 def optimizer_picker(label: str, key: str, choices=None, *, on_change=None, args=None,
-                     label_visibility: str = "visible", container=None):
+                     label_visibility: str = "visible", container=None, help: str | None = None):
     """The one optimizer picker: a select box over registry ids (all, or ``choices``), each
     shown by :func:`optimizer_label` (marked when it is not one of the survey's)."""
     import streamlit as st
@@ -113,4 +113,4 @@ def optimizer_picker(label: str, key: str, choices=None, *, on_change=None, args
     where = container if container is not None else st
     return where.selectbox(label, list(choices if choices is not None else optimizers.OPTIMIZERS), key=key,
                            format_func=optimizer_label, on_change=on_change, args=args,
-                           label_visibility=label_visibility)
+                           label_visibility=label_visibility, help=help)

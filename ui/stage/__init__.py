@@ -50,6 +50,25 @@ _COMPONENT = st.components.v2.component("gradscape_stage", js=_js(), isolate_sty
 
 EVENTS = ("click", "step", "scrub", "present")
 
+#: starts fetching plotly.js as soon as the page's script begins, while the server still
+#: computes (the stage itself arrives at the end of the run)
+_PRELOAD = st.components.v2.component(
+    "gradscape_preload", isolate_styles=False,
+    js="""export default function ({ data }) {
+  if (window.Plotly || window.__gsPlotly) return;
+  window.__gsPlotly = new Promise((resolve, reject) => {
+    const s = document.createElement("script");
+    s.src = data.src; s.onload = () => resolve(window.Plotly);
+    s.onerror = () => reject(new Error("could not load " + data.src));
+    document.head.appendChild(s);
+  });
+}""")
+
+
+def preload_plotly() -> None:
+    """Mount the (invisible) preloader; call it first thing on a page that shows the stage."""
+    _PRELOAD(key="gs_preload", data={"src": plotly_src()}, height=0)
+
 
 def stage(payload: dict, *, key: str, on_event=None):
     """Mount the stage; ``on_event(name, value)`` is called (as a callback, before the script
