@@ -1367,3 +1367,18 @@ def test_md_escape_keeps_the_text_and_escapes_every_markdown_character(text):
             assert out[i - 1] == "\\", (ch, out)
     bare = out.replace("\\", "")
     assert "http://" not in bare and "https://" not in bare and "www." not in bare
+
+
+def test_canonical_settings_are_what_their_link_draws():
+    """``canonical`` rounds like the URL, so a link parses back to the very same settings (the
+    page never parses its own URL again to get there)."""
+    s = S.ExploreSettings(
+        "quadratic", (("kappa", 12.3456789), ("angle", 30.0000001)), (0.123456789, -1.00000049), 77,
+        0.3333333333, 5, (S.optimizer_config("adam", lr=0.0123456789, beta1=0.912345678),
+                          S.optimizer_config("lookahead", inner="sgdm", lr=0.0111111111, alpha=0.55555555)),
+        "panels", True, 12)
+    c = S.canonical(s)
+    back, warnings = S.from_query(S.to_query(c))
+    assert not warnings and back == c
+    assert c.start == (0.123457, -1.0) and c.optimizers[0].params["lr"] == 0.0123457
+    assert S.canonical(c) == c  # idempotent

@@ -378,8 +378,14 @@ def _scrub_controls(settings: S.ExploreSettings) -> dict | None:
         ss["scrub_hp"] = "lr" if "lr" in names else names[0]
     name = c2.selectbox("Hyperparameter", names, key="scrub_hp")
     ss["_scrub_target"] = (uids[idx], name)
-    fam = compute.scrub_family(json.dumps(S.to_query(_core(settings)), sort_keys=True), idx, name)
+    core = _core(settings)
+    fam = compute.scrub_family(_key(core), idx, name, core)
     return PS.scrub_payload(fam, idx, float(cfg.params[name]))
+
+
+def _key(settings: S.ExploreSettings) -> str:
+    """The cache key of a computation on ``settings``: their URL text."""
+    return json.dumps(S.to_query(settings), sort_keys=True)
 
 
 def _core(settings: S.ExploreSettings) -> S.ExploreSettings:
@@ -437,11 +443,11 @@ def page() -> None:
         ss["_step"] = None
     step = ss.get("_step")
     step = None if step is None or step >= settings.steps else int(step)
-    settings = dataclasses.replace(settings, view=ss.get("_view", "overlay"), present=present, step=step)
+    # values rounded as the URL writes them: what is drawn is exactly what the link draws
+    settings = S.canonical(dataclasses.replace(settings, view=ss.get("_view", "overlay"), present=present,
+                                               step=step))
     ss["_settings"] = settings
     query = S.to_query(settings)
-    # draw exactly what the URL (and compute_runs) describes: values rounded to 6 digits
-    settings, _ = S.from_query(query)
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
 
@@ -451,7 +457,8 @@ def page() -> None:
         st.toast(ss.pop("_toast"))
 
     surf = settings.surface_obj()
-    runs = compute.compute_runs(json.dumps(S.to_query(_core(settings)), sort_keys=True))
+    core = _core(settings)
+    runs = compute.compute_runs(_key(core), core)
     styles = style.path_styles([index_of(c.id) for c in settings.optimizers])
     views = [P.PathView(label=r.label, color=c, dash=d, path=r.path, loss=r.loss,
                         diverged_at=r.diverged_at, escaped_at=r.escaped_at,

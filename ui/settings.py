@@ -328,6 +328,27 @@ def from_query(query: dict) -> tuple[ExploreSettings, list[str]]:
     return settings, warnings
 
 
+def _r6(v):
+    """A number as its URL text reads it back: floats to 6 significant digits (ints kept)."""
+    if isinstance(v, (bool, int, str)):
+        return v
+    return float(_fmt(v))
+
+
+def canonical(s: ExploreSettings) -> ExploreSettings:
+    """``s`` with every float rounded as the URL writes it, so that what is drawn is exactly
+    what a link to it draws (``from_query(to_query(canonical(s)))[0] == canonical(s)``), with
+    no text round trip."""
+    return dataclasses.replace(
+        s,
+        surface_params=tuple((k, _r6(v)) for k, v in s.surface_params),
+        start=(_r6(s.start[0]), _r6(s.start[1])),
+        noise=_r6(s.noise),
+        optimizers=tuple(dataclasses.replace(o, hyperparams=tuple((k, _r6(v)) for k, v in o.hyperparams))
+                         for o in s.optimizers),
+    )
+
+
 def to_query(s: ExploreSettings) -> dict:
     """URL query parameters for the settings (inverse of :func:`from_query`)."""
     surf = f"{s.surface}(" + ",".join(f"{k}={_fmt(v)}" for k, v in s.surface_params) + ")"
