@@ -569,3 +569,18 @@ def test_about_page(page):
     assert "Research on Optimization Algorithms in Deep Learning" in text
     page.locator('[data-testid="stDataFrame"]').nth(2).wait_for(timeout=LOAD_MS)
     assert page.locator('[data-testid="stDataFrame"]').count() == 3
+
+
+def test_hover_lists_every_path_at_a_point(page):
+    """At the start, where every path begins, the hover names all of them with step 0."""
+    open_app(page)
+    s = stage(page)
+    xy = page.evaluate("() => { const p = window.__gsStage.panes[0], r = p.canvas.getBoundingClientRect(); "
+                       "return [r.left + p.px(-1.5), r.top + p.py(2.0)]; }")
+    page.mouse.move(xy[0] + 1, xy[1] + 1)
+    tip = page.locator('[data-testid="gs-tip"]')
+    tip.wait_for(state="visible", timeout=5_000)
+    rows = tip.locator(".gs-tip-row").all_inner_texts()
+    assert len(rows) == len(s["paths"]), rows
+    for i, (row, label) in enumerate(zip(rows, DEFAULT_LABELS)):
+        assert row.startswith(f"{i + 1}. {label}: step 0, x = -1.5, y = 2"), row

@@ -127,10 +127,8 @@ class Stage {
     if (d.view !== "charts") {
       const main = el("div", "gs-main gs-" + d.view, wrap);
       if (d.view === "panels") {
-        const grid = el("div", "gs-grid", main);
-        const n = this.paths.length, cols = n <= 1 ? 1 : n <= 4 ? 2 : n <= 6 ? 3 : 4;
-        grid.style.gridTemplateColumns = `repeat(${cols}, minmax(0, 1fr))`;
-        this.cols = cols;
+        const grid = this.grid = el("div", "gs-grid", main);
+        this.layoutPanels();
         this.paths.forEach((p, i) => {
           const cell = el("div", "gs-panel", grid);
           const title = el("div", "gs-panel-title", cell);
@@ -175,6 +173,24 @@ class Stage {
     this.tip = el("div", "gs-tip", wrap);
     this.tip.setAttribute("data-testid", "gs-tip");
     this.ready = loadPlotly(d.plotly).then((P) => this.plotAll(P));
+  }
+
+  // the number of columns that makes the panels largest in the room left on screen
+  panelRoom() {
+    const top = this.d.present ? 60 : Math.min(this.wrap.getBoundingClientRect().top + window.scrollY, 260) + 60;
+    return [this.root.clientWidth || 900, Math.max(300, window.innerHeight - top)];
+  }
+
+  layoutPanels() {
+    const n = this.paths.length, [W, H] = this.panelRoom();
+    let best = 1, bestSize = 0;
+    for (let c = 1; c <= Math.min(n, 4); c++) {
+      const rows = Math.ceil(n / c);
+      const size = Math.min(W / c - 10, (H / rows - 34) / 0.8);  // a panel is 0.8 as tall as wide
+      if (size > bestSize + 1) { best = c; bestSize = size; }
+    }
+    this.cols = best;
+    this.grid.style.gridTemplateColumns = `repeat(${best}, minmax(0, 1fr))`;
   }
 
   makePane(parent, members, main) {
@@ -311,8 +327,8 @@ class Stage {
       h = Math.max(360, Math.min(avail, d.present ? 4000 : 1000, w * 0.9));
     } else {
       const rows = Math.ceil(this.paths.length / this.cols);
-      const avail = (window.innerHeight - 120) / rows - 34;
-      h = Math.max(220, Math.min(w * 0.8, d.present ? avail : Math.max(avail, 260)));
+      const avail = this.panelRoom()[1] / rows - 34;
+      h = Math.max(200, Math.min(w * 0.8, avail));
     }
     pane.div.style.height = Math.round(h) + "px";
     pane.div.style.width = "100%";
@@ -338,6 +354,7 @@ class Stage {
     this.resizing = true;
     requestAnimationFrame(() => {
       this.resizing = false;
+      if (this.grid) this.layoutPanels();
       const jobs = this.panes.map((p) => { this.sizePane(p); return this.P.Plots.resize(p.div); });
       Promise.all(jobs).then(() => { this.panes.forEach((p) => this.fitCanvas(p)); this.draw(); });
     });
