@@ -508,7 +508,7 @@ def page() -> None:
 
     st.subheader("Share and export")
     st.caption("This link restores exactly this view, including the view, presenter mode and step "
-               "(copy it with the button at its right):")
+               "(select it and copy):")
     _link_box("Link to this view", _share_url(query), "share_link")
     present_query = dict(query, present="1")
     st.caption("Presenter link: opens full screen, at this step.")
