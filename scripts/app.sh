@@ -6,4 +6,6 @@ cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt
+# the Explore stage's plotly.js, served from static/ (the app also copies it at its first run)
+.venv/bin/python -c "from ui.stage import ensure_plotly_js; ensure_plotly_js()"
 exec .venv/bin/python -m streamlit run app.py "$@"
