@@ -6,7 +6,7 @@ The map is what the Landscapes page draws: Adam on Rosenbrock from (-1.5, 2), 1,
 a 256 x 256 grid of learning rate (log-spaced 1e-4..1e-1) x beta1 (linear 0..0.99), final-loss
 metric.  "End to end" is everything the server does for it:
 
-1. ``plots.landscapes.compute_map``: the 65,536 runs in one ``optimizers.sweep`` call;
+1. ``studies.landscapes.compute_map``: the 65,536 runs in one ``optimizers.sweep`` call;
 2. ``plots.landscapes.map_figure``: the heatmap (float32 z), the hatched diverged region, the
    click grid, the markers;
 3. what ``st.plotly_chart`` does with the figure: ``plotly.tools.return_figure_from_figure_or_data``
@@ -38,13 +38,13 @@ START = (-1.5, 2.0)
 
 
 def spec_for(optimizer, n, steps, x=("lr", 1e-4, 1e-1, True), y=("beta1", 0.0, 0.99, False), **fixed):
-    from plots import landscapes as L
+    from studies import landscapes as SL
     import optimizers
 
-    hp = {h.name: h.default for h in L.hyperparams_of(optimizer, fixed.pop("inner", None))}
+    hp = {h.name: h.default for h in SL.hyperparams_of(optimizer, fixed.pop("inner", None))}
     hp.update(fixed)
-    return L.MapSpec(optimizer, "rosenbrock", START, steps, L.Axis(x[0], x[1], x[2], x[3], n),
-                     L.Axis(y[0], y[1], y[2], y[3], n), hyperparams=tuple(hp.items()),
+    return SL.MapSpec(optimizer, "rosenbrock", START, steps, SL.Axis(x[0], x[1], x[2], x[3], n),
+                     SL.Axis(y[0], y[1], y[2], y[3], n), hyperparams=tuple(hp.items()),
                      surface_params=(("a", 1.0), ("b", 100.0)),
                      inner="adam" if optimizers.OPTIMIZERS[optimizer].wraps_inner else None)
 
@@ -119,9 +119,9 @@ def numpy_adam_sweep(starts, lr, steps, *, b1=0.9, b2=0.999, eps=1e-8, a=1.0, b=
 def numpy_map(spec, steps):
     """The map's runs with numpy vectorised across runs (Adam on Rosenbrock only)."""
     import optimizers.api as api
-    from plots import landscapes as L
+    from studies import landscapes as SL
 
-    xs, ys, starts, kw = L._cell_grid(spec)
+    xs, ys, starts, kw = SL.cell_grid(spec)
     surf = spec.surface_obj()
     (x0, x1), (y0, y1) = surf.bounds
     fin, loss, stt, dv = numpy_adam_sweep(
@@ -129,7 +129,7 @@ def numpy_map(spec, steps):
         cx=0.5 * (x0 + x1), cy=0.5 * (y0 + y1), radius=api.DIVERGENCE_FACTOR * surf.size,
         fmin=float(surf.f_min), tol=spec.tol)
     shape = (len(ys), len(xs))
-    return L.MapResult(spec, xs, ys, loss.reshape(shape), stt.reshape(shape), dv.reshape(shape),
+    return SL.MapResult(spec, xs, ys, loss.reshape(shape), stt.reshape(shape), dv.reshape(shape),
                        fin.reshape(shape + (2,)), float(surf.f_min))
 
 
@@ -167,7 +167,7 @@ def main() -> int:
     import numba
     import optimizers
     import optimizers.api as api
-    from plots import landscapes as L
+    from studies import landscapes as SL
 
     t0 = time.perf_counter()
     optimizers.warmup()
@@ -186,7 +186,7 @@ def main() -> int:
     spec = spec_for("adam", n, steps)
     # -- agreement: numpy baseline vs sweep on a 64 x 64 sub-grid, all steps ----------------
     small = spec_for("adam", 64, steps)
-    a, b = L.compute_map(small), numpy_map(small, steps)
+    a, b = SL.compute_map(small), numpy_map(small, steps)
     e = max(rel_err(a.final, b.final), rel_err(a.loss, b.loss))
     same = bool(np.array_equal(a.steps_to_tol, b.steps_to_tol) and np.array_equal(a.diverged_at, b.diverged_at))
     exact = e <= 1e-9 and same
@@ -198,7 +198,7 @@ def main() -> int:
     size = 0
     for r in range(reps):
         t = time.perf_counter()
-        res = L.compute_map(spec)
+        res = SL.compute_map(spec)
         tc = time.perf_counter() - t
         tf, tj, size = render(res)
         rec["compute"].append(tc)
@@ -236,7 +236,7 @@ def main() -> int:
     for r in range(1 if q else 2):
         calls.clear()
         t = time.perf_counter()
-        bres = L.compute_map(big, progress=calls.append, block=max(256, (512 * 512 // 32) // 256 * 256))
+        bres = SL.compute_map(big, progress=calls.append, block=max(256, (512 * 512 // 32) // 256 * 256))
         tc = time.perf_counter() - t
         tf, tj, bsize = render(bres)
         rows.append([f"512 x 512 x {steps:,}, repetition {r + 1}", fmt(tc, ".2f"), fmt(tf, ".3f"), fmt(tj, ".3f"),
@@ -253,7 +253,7 @@ def main() -> int:
     for oid, x, y, kw in others:
         s = spec_for(oid, n if not q else 128, steps, x, y, **kw)
         t = time.perf_counter()
-        rr = L.compute_map(s)
+        rr = SL.compute_map(s)
         tc = time.perf_counter() - t
         tf, tj, _ = render(rr)
         rows.append([f"{oid}: {x[0]} x {y[0]}", fmt(tc, ".3f"), fmt(tf + tj, ".3f"), fmt(tc + tf + tj, ".3f"),

@@ -139,6 +139,14 @@ def record_slow(t, nslow, slow, slow_out, slow_steps):
 
 
 @jit(inline="always")
+def record_fast(th, nslow, fast_out):
+    """The fast weights θ_{t,k} just before the sync that makes slow row ``nslow``: row
+    ``nslow - 1`` of ``fast_out`` (kept only if that slow row is, see ``record_slow``)."""
+    fast_out[nslow - 1, 0] = th[0, 0]
+    fast_out[nslow - 1, 1] = th[1, 0]
+
+
+@jit(inline="always")
 def record_state(t, st, sc, g, state_out, scalars_out, grad_out):
     """Row t of the recorded state, scalars and gradient (row 0: the initial state, no gradient)."""
     for s in range(st.shape[0]):

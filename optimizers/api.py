@@ -195,10 +195,15 @@ class Run:
 
     ``path[t]`` is θ after t updates (row 0 = start), ``loss[t] = f(path[t])``; rows from
     ``diverged_at`` on are NaN.  For Lookahead, ``slow`` holds φ_0 and the slow weights after
-    each sync, at steps ``slow_steps``.  With ``record_state=True``, the optimizer's state after
-    every step comes by the names its spec declares: ``state["v"][t]`` is Adam's v after step t
-    (shape (steps + 1, 2), one column per coordinate), ``scalars["beta1^t"][t]`` a per-run
-    scalar (shape (steps + 1,)), and ``grads[t]`` the gradient used at step t (row 0 is NaN).
+    each sync, at steps ``slow_steps``, and ``fast`` (one row fewer than ``slow``) the fast
+    weights just before each sync: ``fast[i]`` is θ_{i+1,k}, the inner optimizer's k-th step of
+    cycle i + 1 (from ``slow[i]``), and ``slow[i + 1] = slow[i] + α(fast[i] − slow[i])`` exactly.
+    At a sync step the path already holds the new φ, so ``fast`` is the only record of θ_{t,k}.
+    Other optimizers have empty ``slow`` / ``fast`` (0 rows).  With ``record_state=True``, the
+    optimizer's state after every step comes by the names its spec declares: ``state["v"][t]``
+    is Adam's v after step t (shape (steps + 1, 2), one column per coordinate),
+    ``scalars["beta1^t"][t]`` a per-run scalar (shape (steps + 1,)), and ``grads[t]`` the
+    gradient used at step t (row 0 is NaN).
     For Lookahead these are the inner optimizer's.
     """
 
@@ -211,6 +216,7 @@ class Run:
     diverged_at: int
     slow: np.ndarray
     slow_steps: np.ndarray
+    fast: np.ndarray
     state: dict | None = None
     scalars: dict | None = None
     grads: np.ndarray | None = None
@@ -239,6 +245,7 @@ def _run_arrays(p: _Plan, start, steps, noise, seed, record_state):
     nslow_max = steps // int(lak[0]) + 1 if lak[0] > 0 else 1
     slow = np.empty((nslow_max, 2))
     slow_steps = np.empty(nslow_max, dtype=np.int64)
+    fast = np.empty((nslow_max - 1, 2))
     rows = steps + 1 if record_state else 0
     kernels = _kernels()
     nslot, nsc = state_sizes(p.inner)
@@ -247,7 +254,7 @@ def _run_arrays(p: _Plan, start, steps, noise, seed, record_state):
     grads = np.empty((rows, 2))
     diverged, nslow = kernels.trajectory_kernel(
         oid, vid, sid, sp, hp, lak, laa, start, steps, noise, seed, 0,
-        cx, cy, radius, path, slow, slow_steps, state, scalars, grads)
+        cx, cy, radius, path, slow, slow_steps, state, scalars, grads, fast)
     if record_state:
         if diverged >= 0:  # the state is not recorded past divergence
             state[diverged:] = np.nan
@@ -257,7 +264,8 @@ def _run_arrays(p: _Plan, start, steps, noise, seed, record_state):
         named_sc = {name: scalars[:, s] for s, name in enumerate(p.inner.scalars)}
     else:
         named = named_sc = grads = None
-    return path, int(diverged), slow[:nslow], slow_steps[:nslow], named, named_sc, grads
+    return (path, int(diverged), slow[:nslow], slow_steps[:nslow], fast[:max(0, nslow - 1)], named,
+            named_sc, grads)
 
 
 def run(optimizer, surface, start, steps, *, variant="paper", noise=0.0, seed=0,
@@ -272,10 +280,10 @@ def run(optimizer, surface, start, steps, *, variant="paper", noise=0.0, seed=0,
     steps = _check_steps(steps)
     noise = _check_noise(noise)
     seed = _check_seed(seed)
-    path, diverged, slow, slow_steps, state, scalars, grads = _run_arrays(
+    path, diverged, slow, slow_steps, fast, state, scalars, grads = _run_arrays(
         p, start, steps, noise, seed, record_state)
     return Run(p.spec.id, variant, p.surface, p.hyperparams, path, _loss_of(p.surface, path),
-               diverged, slow, slow_steps, state, scalars, grads)
+               diverged, slow, slow_steps, fast, state, scalars, grads)
 
 
 def trajectory(optimizer, surface, start, steps, *, variant="paper", noise=0.0, seed=0,

@@ -13,7 +13,8 @@ loop it cost about 15 %.  Numba cannot take the update function as an argument w
 its on-disk cache.  So every optimizer gets its own three short loops, written out from the
 registry by :func:`source` and imported at first use (:mod:`surfaces._codegen`):
 
-* ``traj_<id>``: one trajectory, as fast as plain C;
+* ``traj_<id>``: one trajectory, as fast as plain C (with Lookahead, also the slow weights after
+  each sync and the fast weights just before it);
 * ``record_<id>``: the same, also recording the state, scalars and gradient of every step;
 * ``sweep_<id>``: runs j_begin..j_end-1 of a sweep, ``chunk`` runs stepping together.
 
@@ -24,6 +25,8 @@ the optimizers it uses.  Adding an optimizer needs no edit here, and nothing gen
 committed.
 """
 from __future__ import annotations
+
+import numpy as np
 
 from surfaces import _codegen
 
@@ -40,15 +43,15 @@ from surfaces._jit import jit
 from surfaces.kernels import grad, grad_chunk, hess, hess_chunk, value_chunk
 
 {imports}
-from optimizers._common import (add_noise, check_bounds, lookahead_sync, record_slow, record_state,
-                                traj_alloc, traj_diverged)
+from optimizers._common import (add_noise, check_bounds, lookahead_sync, record_fast, record_slow,
+                                record_state, traj_alloc, traj_diverged)
 '''
 
 LOOP = '''
 
 @jit
 def {name}_{id}(variant, sid, sp, hp, lak, laa, start, steps, noise, seed, run, cx, cy, radius,
-        path, slow_out, slow_steps{record_args}):
+        path, slow_out, slow_steps, fast_out{record_args}):
     th, g, pt, st, sc, slow, k, nslow = traj_alloc(start, lak, path, slow_out, slow_steps, {nslot}, {nsc})
 {init}{record0}    for t in range(1, steps + 1):
 {grad}        if noise != 0.0:
@@ -56,6 +59,7 @@ def {name}_{id}(variant, sid, sp, hp, lak, laa, start, steps, noise, seed, run, 
 {hess}        {id}.step(variant, t, hp, th, g, st, sc, 0, 1)
         sync = k > 0 and t % k == 0
         if sync:
+            record_fast(th, nslow, fast_out)
             lookahead_sync(th, slow, laa, 0, 1)
         check_bounds(th, cx, cy, radius, 0, 1)
         if th[0, 0] != th[0, 0]:
@@ -195,23 +199,29 @@ def loops(oid: str):
 
 
 def trajectory_kernel(oid, variant, sid, sp, hp, lak, laa, start, steps, noise, seed, run,
-                      cx, cy, radius, path, slow_out, slow_steps, state_out, scalars_out, grad_out):
+                      cx, cy, radius, path, slow_out, slow_steps, state_out, scalars_out, grad_out,
+                      fast_out=None):
     """One run of optimizer ``oid`` (its registry position).  Fills ``path`` (steps+1, 2);
     returns (diverged_at or -1, number of slow rows).
 
-    ``slow_out``/``slow_steps`` receive φ_0 and the slow weights after each Lookahead sync.
-    If ``state_out`` has steps+1 rows, the optimizer state after every step is recorded there
-    (slots in ``state_out[t, s, c]``, scalars in ``scalars_out[t, s]``; their sizes are the
-    optimizer's, :func:`state_sizes`) and the gradient used at step t in ``grad_out[t]`` (row
-    0 is NaN); otherwise the optimizer's own plain loop runs, which is as fast as plain C.
+    ``slow_out``/``slow_steps`` receive φ_0 and the slow weights after each Lookahead sync, and
+    ``fast_out`` (one row fewer than ``slow_out``; default: a scratch array) the fast weights
+    just before each sync: ``fast_out[i]`` is θ_{i+1,k}, from which ``slow_out[i + 1]`` was
+    made.  If ``state_out`` has steps+1 rows, the optimizer state after every step is recorded
+    there (slots in ``state_out[t, s, c]``, scalars in ``scalars_out[t, s]``; their sizes are
+    the optimizer's, :func:`state_sizes`) and the gradient used at step t in ``grad_out[t]``
+    (row 0 is NaN); otherwise the optimizer's own plain loop runs, which is as fast as plain C.
     """
+    if fast_out is None:
+        fast_out = np.empty((max(0, slow_out.shape[0] - 1), 2))
     oid_ = _IDS[oid]
     m = loops(oid_)
     if state_out.shape[0] == 0:
         return getattr(m, f"traj_{oid_}")(variant, sid, sp, hp, lak, laa, start, steps, noise, seed, run,
-                          cx, cy, radius, path, slow_out, slow_steps)
+                          cx, cy, radius, path, slow_out, slow_steps, fast_out)
     return getattr(m, f"record_{oid_}")(variant, sid, sp, hp, lak, laa, start, steps, noise, seed, run,
-                        cx, cy, radius, path, slow_out, slow_steps, state_out, scalars_out, grad_out)
+                        cx, cy, radius, path, slow_out, slow_steps, fast_out, state_out, scalars_out,
+                        grad_out)
 
 
 def sweep_kernel(oid, variant, sid, sp, hp, lak, laa, starts, steps, noise, seed, cx, cy, radius,

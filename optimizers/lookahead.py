@@ -7,10 +7,12 @@ k-th step
 
 The inner optimizer's state (moments, step count) is kept across synchronisations.  The path
 records θ after each step (at a sync step, the new φ); ``optimizers.run`` also returns the slow
-weights.  Equals ``pytorch_optimizer.Lookahead(pullback_momentum='none')``.
+weights (``Run.slow``) and the fast weights θ_{t,k} just before each sync (``Run.fast``).
+Equals ``pytorch_optimizer.Lookahead(pullback_momentum='none')``.
 
-The synchronisation itself lives in the shared driver (``kernels.lookahead_sync``), because it
-wraps any inner optimizer.
+The synchronisation itself lives in the shared driver (``_common.lookahead_sync``; the
+trajectory loops record θ_{t,k} and φ_t around it with ``record_fast`` and ``record_slow``),
+because it wraps any inner optimizer.
 """
 from .base import Hyperparam, OptimizerSpec
 

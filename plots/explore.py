@@ -921,13 +921,10 @@ def distance_figure(paths, surface, *, height: int = 340, showlegend: bool = Fal
         layout["annotations"] = [dict(text="this surface lists no minimum", showarrow=False,
                                       xref="paper", yref="paper", x=0.5, y=0.5)]
         return _make_figure([], layout)
-    targets = np.array([[p.x, p.y] for p in pts])
+    from studies.metrics import distance_to_targets
+
     floor = _RESOLUTION * surface.size
-    values = []
-    for pv in paths:
-        p = pv.path[: pv.n_valid]
-        d = np.sqrt(((p[:, None, :] - targets[None, :, :]) ** 2).sum(axis=2)).min(axis=1)
-        values.append((np.maximum(d, floor), None))
+    values = [(np.maximum(distance_to_targets(pv.path[: pv.n_valid], surface), floor), None) for pv in paths]
     hover = f"distance to the nearest {what} = %{{y:.3~g}}"
     title = f"distance to nearest {what}" if len(pts) > 1 else f"distance to {what}"
     cap = 10.0 * surface.size  # ten diagonals: far off the picture

@@ -1,19 +1,19 @@
-"""Pure builders for the survey's two figures (no Streamlit in here).
+"""Plotly builders for the survey's two figures (no Streamlit and no computing in here).
 
 - **Figure 1**, "Comparison between SGD and SGDM": SGD and SGD with momentum from the same start
-  with the same learning rate on the ``quadratic`` ravine (:class:`Figure1Settings`,
-  :func:`figure1_data`, :func:`figure1`).
+  with the same learning rate on the ``quadratic`` ravine (:func:`figure1`).
 - **Figure 2**, "The parameter update process of Lookahead when synchronization period k = 5":
   each cycle's k fast steps from the slow weights φ_{t−1}, the straight segment from φ_{t−1} to the
-  last fast weight θ_{t,k}, and the new slow weights φ_t on it at fraction α
-  (:class:`Figure2Settings`, :func:`figure2_data`, :func:`figure2`).
+  last fast weight θ_{t,k}, and the new slow weights φ_t on it at fraction α (:func:`figure2`).
 
-The ``*_data`` functions return the computed numbers (paths, cycles, distances) so that tests
-and the page's summary line never parse a figure.  The builders reuse the Explore figures'
-machinery (:mod:`plots.explore`): arrays as base64 typed arrays (``_ta``), unvalidated
-:class:`~plots.explore.FastFigure` construction (``_make_figure``), the same style, and the same
-Play / Pause + slider controls.  Frames carry only the path traces.  ``animated=False`` gives
-the finished static picture: the same traces, no frames, no controls.
+The settings, runs, cycles, distances and the measured summary lines are computed by
+:mod:`studies.figures` (``figure1_data`` / ``figure2_data`` → ``Figure1Data`` / ``Figure2Data``);
+the builders draw those records (given settings instead, they ask :mod:`studies.figures` for
+the data first).  They reuse the Explore figures' machinery (:mod:`plots.explore`): arrays as
+base64 typed arrays (``_ta``), unvalidated :class:`~plots.explore.FastFigure` construction
+(``_make_figure``), the same style, and the same Play / Pause + slider controls.  Frames carry
+only the path traces.  ``animated=False`` gives the finished static picture: the same traces, no
+frames, no controls.
 
 The background while playing
 ----------------------------
@@ -25,39 +25,24 @@ figures, is therefore drawn as its exact level sets: nested filled ellipses (eve
 √f), which are scatter traces and stay painted through a transition, so its frames use
 ``redraw: False`` and cost milliseconds.  Other surfaces (the builders accept any) get the
 contour trace and ``redraw: True``.
-
-The last fast weight of a cycle
--------------------------------
-The engine's path records θ after every step, and at a sync step that row is already the new φ_t,
-so θ_{t,k} itself is not in it.  :func:`figure2_data` gets it exactly: it runs Lookahead with
-``record_state=True`` and replays the inner optimizer's own compiled update
-(``optimizers.<inner>.step``, the documented kernel convention of :mod:`optimizers.base`) on the
-recorded gradients, taking φ_t from the engine after each sync.  Every replayed non-sync step must
-equal the engine's path (and state) bit for bit, which validates the replay; if it ever did not,
-θ_{t,k} would fall back to φ_{t−1} + (φ_t − φ_{t−1})/α and ``Figure2Data.exact`` would say so.
 """
 from __future__ import annotations
 
-import dataclasses
 import math
 
 import numpy as np
 
-import optimizers
-import surfaces
-from optimizers.base import VARIANT_IDS, state_sizes
 from optimizers.registry import index_of
+from studies import figures as SF
 
 from . import style
 from .explore import (_KEEP_OPAQUE, _animation_controls, _grid, _make_figure, _r7, _ta,
                       FastFigure, thin_steps, value_map)  # noqa: F401  (FastFigure: return type)
 
 __all__ = [
-    "Figure1Settings", "Figure1Data", "figure1_data", "figure1", "figure1_summary",
-    "Figure2Settings", "Figure2Data", "Cycle", "figure2_data", "figure2", "figure2_summary",
-    "FIGURE1_TITLE", "FIGURE1_TITLE_ZH", "FIGURE2_TITLE", "FIGURE2_TITLE_ZH",
+    "figure1", "figure2", "FIGURE1_TITLE", "FIGURE1_TITLE_ZH", "FIGURE2_TITLE", "FIGURE2_TITLE_ZH",
     "SGD_COLOR", "SGDM_COLOR", "FAST_COLOR", "SLOW_COLOR", "SEGMENT_COLOR", "lookahead_colors",
-    "FIG1_MAX_STEPS", "FIG2_MAX_K", "FIG2_MAX_CYCLES", "ALTERNATION_STEPS", "suggest_inner_lr",
+    "FIG1_MAX_FRAMES", "FIG1_FRAME_MS", "FIG2_FRAME_MS", "ELLIPSE_LEVELS",
 ]
 
 FIGURE1_TITLE = "Figure 1. Comparison between SGD and SGDM"
@@ -88,16 +73,11 @@ def lookahead_colors(inner: str) -> tuple[str, str]:
 FAST_COLOR, SLOW_COLOR = lookahead_colors("sgdm")
 SEGMENT_COLOR = "#1a1a1a"
 
-#: limits that keep the animations small and the pictures readable
-FIG1_MAX_STEPS = 400
+#: at most this many animation frames for Figure 1 (its steps are thinned to fit)
 FIG1_MAX_FRAMES = 120
-FIG2_MAX_K = 20
-FIG2_MAX_CYCLES = 40
 #: Play speed: Figure 1 step by step, Figure 2 cycle by cycle (slow enough to follow a cycle)
 FIG1_FRAME_MS = 100
 FIG2_FRAME_MS = 900
-#: Figure 1's check: SGD's steep coordinate should flip sign on most of these first steps
-ALTERNATION_STEPS = 20
 
 _HOVER = ("<b>%{fullData.name}</b><br>step %{customdata[0]:d}<br>x = %{x:.4~g}<br>y = %{y:.4~g}"
           "<br>loss = %{customdata[1]:.4~g}<extra></extra>")
@@ -225,15 +205,6 @@ def _layout(surface, *, height: int, animated: bool, title: str | None, plot_bgc
     return layout
 
 
-def _finite_rows(path: np.ndarray, diverged_at: int) -> int:
-    """Rows of ``path`` drawn: those before the divergence (at least the start)."""
-    finite = np.isfinite(path).all(axis=1)
-    n = len(path) if finite.all() else int(np.argmin(finite))
-    if diverged_at >= 0:
-        n = min(n, diverged_at)
-    return max(1, n)
-
-
 def _nan_joined(pieces) -> np.ndarray:
     """Polylines joined into one (m, 2) array with a NaN row between them (Plotly breaks the
     line there; ``connectgaps`` is off)."""
@@ -250,133 +221,6 @@ def _nan_joined(pieces) -> np.ndarray:
 def _xy(a: np.ndarray) -> dict:
     a = np.asarray(a, dtype=np.float64).reshape(-1, 2)
     return {"x": _ta(a[:, 0]), "y": _ta(a[:, 1])}
-
-
-def _check_int(name: str, v, lo: int, hi: int) -> int:
-    bad = ValueError(f"{name} must be an integer in [{lo}, {hi}], got {v!r}")
-    if isinstance(v, (bool, str, bytes)):
-        raise bad
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        raise bad from None
-    if not (math.isfinite(f) and f.is_integer() and lo <= f <= hi):
-        raise bad
-    return int(f)
-
-
-# ---- Figure 1: SGD vs SGDM -------------------------------------------------------------------
-@dataclasses.dataclass(frozen=True)
-class Figure1Settings:
-    """Figure 1's settings; the defaults are the survey-faithful picture.
-
-    κ = 50 (the ravine is 50 times steeper across than along) and lr = 0.0396, so that
-    lr·κ = 1.98: SGD's steep coordinate is multiplied by 1 − lr·κ = −0.98 every step (it flips
-    sign on every step and shrinks only 2 % per step: a persistent zig-zag) while its shallow
-    coordinate shrinks by only 1 − lr = 0.96 per step (the crawl).  With momentum 0.9 both of
-    SGDM's modes shrink by √0.9 ≈ 0.949 per step: its oscillation dies out faster than SGD's and
-    it arrives much sooner (after 60 steps: SGD 0.239 from the minimum, SGDM 0.061).
-    """
-
-    kappa: float = 50.0
-    start: tuple = (-1.8, 0.6)
-    lr: float = 0.0396
-    momentum: float = 0.9
-    steps: int = 60
-    angle: float = 0.0
-
-    def surface(self):
-        """The quadratic ravine with these κ and angle (ValueError when out of range)."""
-        return surfaces.get_surface("quadratic", kappa=self.kappa, angle=self.angle)
-
-    def validate(self) -> "Figure1Settings":
-        _check_int("steps", self.steps, 1, FIG1_MAX_STEPS)
-        self.surface()
-        (x0, x1), (y0, y1) = surfaces.SURFACES["quadratic"].bounds
-        try:
-            sx, sy = (float(v) for v in self.start)
-        except (TypeError, ValueError):
-            raise ValueError(f"start must be two numbers (x, y), got {self.start!r}") from None
-        if not (x0 <= sx <= x1 and y0 <= sy <= y1):
-            raise ValueError(f"start must lie in the ravine's box x ∈ [{x0:g}, {x1:g}], "
-                             f"y ∈ [{y0:g}, {y1:g}]; got ({sx:g}, {sy:g})")
-        optimizers.OPTIMIZERS["sgdm"].hyperparam("lr").check(self.lr, "sgd/sgdm ")
-        optimizers.OPTIMIZERS["sgdm"].hyperparam("momentum").check(self.momentum, "sgdm ")
-        return self
-
-
-@dataclasses.dataclass(frozen=True, eq=False)
-class Figure1Data:
-    """The two runs of Figure 1 and the numbers the figure is about."""
-
-    settings: Figure1Settings
-    surface: object
-    sgd: optimizers.Run
-    sgdm: optimizers.Run
-
-    def distance(self, which: str) -> np.ndarray:
-        """Distance to the minimum (0, 0) after every step (NaN after a divergence)."""
-        p = getattr(self, which).path
-        return np.hypot(p[:, 0], p[:, 1])
-
-    def final_distance(self, which: str) -> float:
-        """Distance after the last step (inf when the run diverged)."""
-        r = getattr(self, which)
-        return math.inf if r.diverged_at >= 0 else float(self.distance(which)[-1])
-
-    def steep(self, which: str) -> np.ndarray:
-        """The steep coordinate v = −sin θ·x + cos θ·y after every step (θ = the ravine's angle)."""
-        th = math.radians(self.settings.angle)
-        p = getattr(self, which).path
-        return -math.sin(th) * p[:, 0] + math.cos(th) * p[:, 1]
-
-    def alternation(self, which: str = "sgd", n: int = ALTERNATION_STEPS) -> float:
-        """Fraction of the first ``n`` steps on which the steep coordinate changed sign."""
-        v = self.steep(which)[: n + 1]
-        if len(v) < 2:
-            return 0.0
-        flips = np.sign(v[1:]) * np.sign(v[:-1]) < 0
-        return float(np.mean(flips))
-
-    def first_within(self, which: str, radius: float) -> int:
-        """First step at which the run is within ``radius`` of the minimum (−1: never)."""
-        d = self.distance(which)
-        hit = np.nonzero(d <= radius)[0]
-        return int(hit[0]) if len(hit) else -1
-
-
-def figure1_data(settings: Figure1Settings = Figure1Settings()) -> Figure1Data:
-    """Run SGD and SGDM with ``settings`` (ValueError for bad settings)."""
-    settings.validate()
-    surf = settings.surface()
-    start = tuple(float(v) for v in settings.start)
-    sgd = optimizers.run("sgd", surf, start, int(settings.steps), lr=settings.lr)
-    sgdm = optimizers.run("sgdm", surf, start, int(settings.steps), lr=settings.lr,
-                          momentum=settings.momentum)
-    return Figure1Data(settings, surf, sgd, sgdm)
-
-
-def _fmt(v: float) -> str:
-    if not math.isfinite(v):
-        return "∞"
-    return f"{v:.2e}" if abs(v) < 1e-3 or abs(v) >= 1e4 else f"{v:.3f}"
-
-
-def figure1_summary(data: Figure1Data) -> str:
-    """One measured line, e.g. "After 60 steps SGD is 0.239 from the minimum, SGDM 0.061 ..."."""
-    s = data.settings
-    parts = []
-    for which, name in (("sgd", "SGD"), ("sgdm", "SGDM")):
-        r = getattr(data, which)
-        parts.append(f"{name} diverged at step {r.diverged_at}" if r.diverged_at >= 0
-                     else f"{name} {'is ' if which == 'sgd' else ''}{_fmt(data.final_distance(which))}")
-    line = f"After {s.steps} steps {parts[0]}" + (" from the minimum" if data.sgd.diverged_at < 0 else "")
-    line += f", {parts[1]}."
-    alt = data.alternation("sgd")
-    n = min(ALTERNATION_STEPS, s.steps)
-    line += f" SGD's steep coordinate changed sign on {round(alt * n)} of its first {n} steps"
-    line += f" (lr·κ = {s.lr * s.kappa:.3g})."
-    return line
 
 
 def _fig1_path_trace(name, color, pts, loss, upto):
@@ -403,7 +247,7 @@ def _fig1_head(name, color, pts, upto):
                 meta=dict(role="head"), **_KEEP_OPAQUE)
 
 
-def figure1(settings: Figure1Settings | Figure1Data = Figure1Settings(), *, animated: bool = True,
+def figure1(settings: SF.Figure1Settings | SF.Figure1Data = SF.Figure1Settings(), *, animated: bool = True,
             height: int = 560, title: str | None = None, max_frames: int = FIG1_MAX_FRAMES) -> FastFigure:
     """Figure 1: the ravine's contours, the minimum, the start, SGD's and SGDM's paths.
 
@@ -415,7 +259,7 @@ def figure1(settings: Figure1Settings | Figure1Data = Figure1Settings(), *, anim
     only.  A diverged run is drawn up to its last finite point and its legend entry says when it
     diverged.
     """
-    data = settings if isinstance(settings, Figure1Data) else figure1_data(settings)
+    data = settings if isinstance(settings, SF.Figure1Data) else SF.figure1_data(settings)
     s, surf = data.settings, data.surface
     traces, bg, redraw = _background(surf)
     start = (float(s.start[0]), float(s.start[1]))
@@ -427,7 +271,7 @@ def figure1(settings: Figure1Settings | Figure1Data = Figure1Settings(), *, anim
     geo = []
     for which, name, color in runs:
         r = getattr(data, which)
-        n = _finite_rows(r.path, r.diverged_at)
+        n = SF.finite_rows(r.path, r.diverged_at)
         if r.diverged_at >= 0:
             name += f" — diverged at step {r.diverged_at}"
         geo.append((name, color, r.path, r.loss, n - 1))
@@ -461,262 +305,7 @@ def _finish_static(traces, first, surf, **layout_kw):
 
 
 # ---- Figure 2: Lookahead ---------------------------------------------------------------------
-@dataclasses.dataclass(frozen=True)
-class Figure2Settings:
-    """Figure 2's settings; the defaults are the survey-faithful picture (k = 5, α = 0.5).
-
-    ``inner_params`` holds the inner optimizer's hyperparameters (those left out take their
-    registry defaults), ``surface_params`` the surface's.  The run is ``cycles`` × ``k`` fast
-    steps, so every cycle is complete.
-
-    Default: Figure 1's ravine (κ = 50, start (−1.8, 0.6)) with inner SGD with momentum,
-    lr = 0.035, momentum 0.85, for 5 cycles.  Its momentum survives the synchronisations (the
-    inner state is kept), so in every cycle the fast weights swing right across the ravine and
-    end far from where they set out, while the slow weights move half-way towards each end
-    point and so go down the valley along a smooth line, every cycle closer to the minimum (from
-    1.897 to 0.042).  With plain SGD as the inner optimizer the averaging cancels the zig-zag within two
-    cycles, after which the fast weights hardly wander at all: right, but a less telling picture.
-    """
-
-    surface: str = "quadratic"
-    surface_params: tuple = (("kappa", 50.0), ("angle", 0.0))
-    start: tuple = (-1.8, 0.6)
-    inner: str = "sgdm"
-    inner_params: tuple = (("lr", 0.035), ("momentum", 0.85))
-    k: int = 5
-    alpha: float = 0.5
-    cycles: int = 5
-    variant: str = "paper"
-
-    @property
-    def steps(self) -> int:
-        return int(self.cycles) * int(self.k)
-
-    def surface_obj(self):
-        return surfaces.get_surface(self.surface, **dict(self.surface_params))
-
-    def hyperparams(self) -> dict:
-        """The keyword arguments of ``optimizers.run("lookahead", ...)``."""
-        return dict(inner=self.inner, k=int(self.k), alpha=float(self.alpha), **dict(self.inner_params))
-
-    def validate(self) -> "Figure2Settings":
-        _check_int("k", self.k, 1, FIG2_MAX_K)
-        _check_int("cycles", self.cycles, 1, FIG2_MAX_CYCLES)
-        surf = self.surface_obj()
-        try:
-            sx, sy = (float(v) for v in self.start)
-        except (TypeError, ValueError):
-            raise ValueError(f"start must be two numbers (x, y), got {self.start!r}") from None
-        (x0, x1), (y0, y1) = surf.bounds
-        if not (x0 <= sx <= x1 and y0 <= sy <= y1):
-            raise ValueError(f"start must lie in the surface's box x ∈ [{x0:g}, {x1:g}], "
-                             f"y ∈ [{y0:g}, {y1:g}]; got ({sx:g}, {sy:g})")
-        optimizers.plan("lookahead", surf, variant=self.variant, **self.hyperparams())
-        return self
-
-
-@dataclasses.dataclass(frozen=True, eq=False)
-class Cycle:
-    """One Lookahead cycle t: ``fast`` = [φ_{t−1}, θ_{t,1}, …, θ_{t,k}] (k + 1 rows), ``phi`` = φ_t."""
-
-    index: int
-    fast: np.ndarray
-    phi: np.ndarray
-
-    @property
-    def phi_prev(self) -> np.ndarray:
-        return self.fast[0]
-
-    @property
-    def last_fast(self) -> np.ndarray:
-        return self.fast[-1]
-
-    @property
-    def n_fast(self) -> int:
-        """Fast steps in the cycle (k)."""
-        return len(self.fast) - 1
-
-    @property
-    def fraction(self) -> float:
-        """Where φ_t sits on the segment φ_{t−1} → θ_{t,k} (α, up to rounding)."""
-        d = self.last_fast - self.phi_prev
-        dd = float(d @ d)
-        return float((self.phi - self.phi_prev) @ d / dd) if dd > 0 else math.nan
-
-
-@dataclasses.dataclass(frozen=True, eq=False)
-class Figure2Data:
-    """Figure 2's run, cut into cycles.
-
-    ``slow`` = φ_0, φ_1, … (one more row than ``cycles``); ``tail`` = the fast weights after the
-    last complete cycle when the run diverged mid-cycle (from φ_n; empty otherwise).  ``exact``
-    says whether θ_{t,k} came from the bit-exact replay (see the module docstring).
-    """
-
-    settings: Figure2Settings
-    surface: object
-    run: optimizers.Run
-    slow: np.ndarray
-    cycles: tuple
-    tail: np.ndarray
-    exact: bool
-
-    @property
-    def diverged_at(self) -> int:
-        return self.run.diverged_at
-
-    def distance(self, pts) -> np.ndarray:
-        """Distance of each point to the nearest listed minimum."""
-        pts = np.asarray(pts, dtype=np.float64).reshape(-1, 2)
-        mins = np.array([(m.x, m.y) for m in self.surface.minima] or [(np.nan, np.nan)])
-        return np.min(np.hypot(pts[:, None, 0] - mins[None, :, 0], pts[:, None, 1] - mins[None, :, 1]), axis=1)
-
-    def max_off_segment(self) -> float:
-        """The largest distance of a φ_t from its point φ_{t−1} + α(θ_{t,k} − φ_{t−1})."""
-        a = float(self.settings.alpha)
-        errs = [float(np.hypot(*(c.phi - (c.phi_prev + a * (c.last_fast - c.phi_prev))))) for c in self.cycles]
-        return max(errs, default=0.0)
-
-
-#: "nice" learning rates tried by :func:`suggest_inner_lr`: 1, 1.5, 2, 3, 5, 7 per decade
-_LR_GRID = tuple(float(f"{m * 10.0 ** e:.6g}") for e in range(-6, 2) for m in (1, 1.5, 2, 3, 5, 7))
-
-
-def suggest_inner_lr(settings: Figure2Settings, *, max_jump: float = 0.25) -> float:
-    """A measured learning rate for Figure 2's inner optimizer: the largest "nice" rate (1, 1.5,
-    2, 3, 5, 7 per decade) whose Lookahead run stays inside the picture, never jumps more than
-    ``max_jump`` of the domain's diagonal in one fast step and brings the slow weights at least
-    half-way to the minimum: the fast weights then wander as far as they can while the picture
-    still tells the story.  Falls back to dropping the last condition, then to the registry
-    default.  The other inner hyperparameters are taken from ``settings``."""
-    spec = optimizers.OPTIMIZERS[settings.inner]
-    h = spec.hyperparam("lr")
-    surf = settings.surface_obj()
-    (x0, x1), (y0, y1) = surf.bounds
-    others = tuple((n, v) for n, v in settings.inner_params if n != "lr")
-    best = {True: None, False: None}
-    for lr in _LR_GRID:
-        if not h.lo <= lr <= h.hi:
-            continue
-        s = dataclasses.replace(settings, inner_params=(("lr", lr),) + others)
-        try:
-            r = optimizers.run("lookahead", surf, s.start, s.steps, variant=s.variant, **s.hyperparams())
-        except ValueError:
-            continue
-        p = r.path
-        if r.diverged_at >= 0 or not ((p[:, 0] >= x0).all() and (p[:, 0] <= x1).all()
-                                      and (p[:, 1] >= y0).all() and (p[:, 1] <= y1).all()):
-            continue
-        if np.hypot(*np.diff(p, axis=0).T).max() > max_jump * surf.size:
-            continue
-        best[False] = lr
-        if surf.minima:
-            mins = np.array([(m.x, m.y) for m in surf.minima])
-            d0 = np.hypot(*(mins - r.slow[0]).T).min()
-            d1 = np.hypot(*(mins - r.slow[-1]).T).min()
-            if d1 <= 0.5 * d0:
-                best[True] = lr
-    for key in (True, False):
-        if best[key] is not None:
-            return float(best[key])
-    return float(h.default)
-
-
-def _inner_module(spec):
-    from optimizers.registry import MODULES
-
-    return MODULES[spec.id]
-
-
-def _replay_last_fast(p, r, k: int, n_cycles: int):
-    """θ_{t,k} for t = 1..n_cycles by replaying the inner update on the recorded gradients.
-
-    Returns (array (n_cycles, 2), exact): ``exact`` is False when a replayed non-sync step (or
-    state) differs from the engine's in any bit, or the inner module has no ``step``."""
-    mod = _inner_module(p.inner)
-    out = np.empty((n_cycles, 2))
-    if n_cycles == 0:
-        return out, True
-    if not hasattr(mod, "step") or r.grads is None or r.state is None:
-        return out, False
-    vid = int(VARIANT_IDS[p.variant])
-    hp = np.ascontiguousarray(p.hp[:, :1], dtype=np.float64)
-    th = np.ascontiguousarray(r.path[0].reshape(2, 1), dtype=np.float64).copy()
-    nslot, nsc = state_sizes(p.inner)
-    st = np.zeros((nslot, 2, 1))
-    sc = np.ones((nsc, 1))
-    if hasattr(mod, "init"):
-        mod.init(vid, hp, st, sc, 0, 1)
-    exact = True
-    for t in range(1, n_cycles * k + 1):
-        g = np.ascontiguousarray(r.grads[t].reshape(2, 1), dtype=np.float64).copy()
-        mod.step(vid, t, hp, th, g, st, sc, 0, 1)
-        exact = exact and all(np.array_equal(st[s, :, 0], r.state[name][t])
-                              for s, name in enumerate(p.inner.state))
-        if t % k == 0:
-            c = t // k
-            out[c - 1] = th[:, 0]
-            th[:, 0] = r.slow[c]  # the engine's φ_t: the fast weights restart there
-        elif not np.array_equal(th[:, 0], r.path[t]):
-            exact = False
-    return out, exact
-
-
-def figure2_data(settings: Figure2Settings = Figure2Settings()) -> Figure2Data:
-    """Run Lookahead with ``settings`` and cut it into cycles (ValueError for bad settings)."""
-    settings.validate()
-    surf = settings.surface_obj()
-    k = int(settings.k)
-    hps = settings.hyperparams()
-    p = optimizers.plan("lookahead", surf, variant=settings.variant, **hps)
-    start = tuple(float(v) for v in settings.start)
-    r = optimizers.run("lookahead", surf, start, settings.steps, variant=settings.variant,
-                       record_state=True, **hps)
-    slow = np.asarray(r.slow, dtype=np.float64).reshape(-1, 2)
-    n_cycles = len(slow) - 1  # syncs that happened before any divergence
-    last_fast, exact = _replay_last_fast(p, r, k, n_cycles)
-    a = float(settings.alpha)
-    if not exact:
-        if a > 0:
-            last_fast = slow[:-1] + (slow[1:] - slow[:-1]) / a
-        else:
-            raise RuntimeError("Lookahead with α = 0: the last fast weights could not be replayed exactly")
-    cycles = []
-    for t in range(1, n_cycles + 1):
-        rows = r.path[(t - 1) * k + 1: t * k]  # θ_{t,1} … θ_{t,k−1}
-        fast = np.vstack([slow[t - 1], rows, last_fast[t - 1]])
-        cycles.append(Cycle(t, fast, slow[t].copy()))
-    n_rows = _finite_rows(r.path, r.diverged_at)
-    tail = np.zeros((0, 2))
-    if n_rows - 1 > n_cycles * k:
-        tail = np.vstack([slow[-1], r.path[n_cycles * k + 1: n_rows]])
-    return Figure2Data(settings, surf, r, slow, tuple(cycles), tail, bool(exact))
-
-
-def figure2_summary(data: Figure2Data) -> str:
-    """One measured line: cycles, how far the slow weights got, how far the fast ones wandered,
-    and the α check."""
-    s = data.settings
-    inner = optimizers.OPTIMIZERS[s.inner].name
-    n = len(data.cycles)
-    if data.diverged_at >= 0:
-        return (f"The fast weights ({inner}) diverged at step {data.diverged_at}, in cycle "
-                f"{(data.diverged_at - 1) // s.k + 1}; the {n} complete cycles before it are drawn.")
-    line = f"{n} cycle{'s' if n != 1 else ''} of k = {s.k} {inner} steps"
-    if data.surface.minima:
-        d0 = float(data.distance(data.slow[0])[0])
-        d1 = float(data.distance(data.slow[-1])[0])
-        line += f": the slow weights went from {_fmt(d0)} to {_fmt(d1)} from the minimum"
-    if data.cycles:
-        spread = max(float(np.max(np.hypot(*(c.fast[1:] - c.phi_prev).T))) for c in data.cycles)
-        line += f", while the fast weights swung up to {_fmt(spread)} away from each cycle's start φₜ₋₁"
-    dev = data.max_off_segment()
-    line += (f". Every φₜ lies at α = {s.alpha:g} of the way from φₜ₋₁ to θₜ,{s.k} "
-             f"(largest deviation {dev:.1g}).")
-    return line
-
-
-def _fig2_traces(data: Figure2Data, upto: int, k: int) -> list[dict]:
+def _fig2_traces(data: SF.Figure2Data, upto: int, k: int) -> list[dict]:
     """The five path traces of Figure 2 showing cycles 1..``upto`` (see :func:`figure2`)."""
     cyc = data.cycles[:upto]
     tail = [data.tail] if (upto == len(data.cycles) and len(data.tail) > 1) else []
@@ -761,7 +350,7 @@ def _fig2_traces(data: Figure2Data, upto: int, k: int) -> list[dict]:
     ]
 
 
-def figure2(settings: Figure2Settings | Figure2Data = Figure2Settings(), *, animated: bool = True,
+def figure2(settings: SF.Figure2Settings | SF.Figure2Data = SF.Figure2Settings(), *, animated: bool = True,
             height: int = 560, title: str | None = None, labels: bool = True) -> FastFigure:
     """Figure 2: contours, the minimum, each cycle's fast path from φ_{t−1}, the dashed segments
     φ_{t−1} → θ_{t,k}, the last fast weights, and the slow weights as large markers on a thick line.
@@ -773,7 +362,7 @@ def figure2(settings: Figure2Settings | Figure2Data = Figure2Settings(), *, anim
     1..t (frame 0 only φ_0); frames carry only the five path traces.  ``labels`` names φ_0, φ_1
     and θ_{1,k} on the picture (static only: labels are annotations, which frames do not carry).
     """
-    data = settings if isinstance(settings, Figure2Data) else figure2_data(settings)
+    data = settings if isinstance(settings, SF.Figure2Data) else SF.figure2_data(settings)
     s, surf = data.settings, data.surface
     k = int(s.k)
     traces, bg, redraw = _background(surf)
@@ -793,7 +382,7 @@ def figure2(settings: Figure2Settings | Figure2Data = Figure2Settings(), *, anim
     return _make_figure(traces, layout, frames)
 
 
-def _labels(c: Cycle, k: int) -> list[dict]:
+def _labels(c: SF.Cycle, k: int) -> list[dict]:
     """Text labels for the first cycle: φ_0, θ_{1,k} and φ_1, pushed away from the path."""
     centre = c.fast.mean(axis=0)
     out = []

@@ -1,18 +1,15 @@
-"""Hyperparameter landscapes and basins of attraction: pure compute functions and Plotly builders.
+"""Hyperparameter maps and basins of attraction, drawn: Plotly builders and CSV / HTML exports.
 
-No Streamlit in here: the page (``ui/landscapes.py``) caches and renders what this module makes.
+Nothing is computed here: the specs, the runs and their outcomes (:class:`~studies.landscapes.MapSpec`,
+:class:`~studies.landscapes.MapResult`, :class:`~studies.landscapes.BasinSpec`,
+:class:`~studies.landscapes.BasinResult`, ``compute_map``, ``compute_basins``, ...) live in
+:mod:`studies.landscapes`; this module turns those records into figures.  No Streamlit in here:
+the page (``ui/landscapes.py``) caches and renders what the two make.
 
 Hyperparameter map
 ------------------
-:class:`MapSpec` says what to run: one optimizer (variant, Lookahead inner), one surface (with
-its parameters), start, steps, every hyperparameter at a fixed value, and two :class:`Axis`
-records (a hyperparameter, or the start's x / y, with a range, log or linear spacing and a
-resolution).  :func:`compute_map` runs every cell of the grid in **one** ``optimizers.sweep``
-call (per-run hyperparameter arrays; ``progress``/``block`` passed through, so a caller can
-show progress and interrupt between blocks) and returns a :class:`MapResult`: final loss, step
-of divergence, steps to tolerance and final point per cell, as ``(ny, nx)`` grids (row = y).
-
-:func:`map_figure` draws one metric of a result:
+:func:`metric_grid` prepares one metric of a :class:`~studies.landscapes.MapResult` for drawing
+(colour values, kind of each cell, colour-bar title and hover text); :func:`map_figure` draws it:
 
 - a heatmap of the metric (``z`` as a base64 float32 grid; log colour for the final loss and the
   divergence step), with cell *edges* as x / y, so log-spaced axes are true log axes;
@@ -25,50 +22,42 @@ of divergence, steps to tolerance and final point per cell, as ``(ny, nx)`` grid
   selects a click-grid point, which :func:`cell_from_selection` turns back into a cell;
 - markers for the current (fixed) settings and the selected cell.
 
+:func:`map_to_csv` writes a result's cells as CSV, :func:`figure_html` a figure as a standalone
+page.
+
 Basins of attraction
 --------------------
-:class:`BasinSpec` is one optimizer on one surface from every start of an ``n × n`` grid of cell
-centres over the surface's domain; :func:`compute_basins` runs them in one ``sweep`` and
-classifies each start by the listed minimum nearest to its final point (within
-``dist_tol`` × the domain's diagonal), or as not converged, or diverged.  :func:`basins_figure`
-draws two (or more) results side by side: colour = the minimum reached, lightness = the steps
-it took to get within the tolerance of f* (``steps_to_tol``; palest = never), black = diverged,
-grey = not converged.
+:func:`basins_figure` draws two (or more) :class:`~studies.landscapes.BasinResult` side by side:
+colour = the minimum reached, lightness = the steps it took to get within the tolerance of f*
+(``steps_to_tol``; palest = never), black = diverged, grey = not converged;
+:func:`basins_to_csv` writes them as CSV.
 """
 from __future__ import annotations
 
 import csv
 import dataclasses
 import io
-import json
 import math
 import re
-import time
 
 import numpy as np
 import plotly.io as pio
 
-import optimizers
-import surfaces
+from studies import landscapes as SL
 
 from . import style
 from .explore import _KEEP_OPAQUE, _ta, _make_figure, _square_ok, FastFigure, decode_array
 
 __all__ = [
-    "METRICS", "RESOLUTIONS", "START_AXES", "TOL", "Axis", "MapSpec", "MapResult", "compute_map",
-    "metric_grid", "map_figure", "cell_from_selection", "cell_values", "cell_hyperparams",
-    "map_to_csv", "figure_html", "hyperparams_of", "BasinSpec", "BasinResult", "compute_basins",
-    "basin_starts", "basins_figure", "basins_to_csv", "short_g", "CLICK_GRID_ROLE", "FastFigure", "decode_array",
+    "METRICS", "RESOLUTIONS", "metric_grid", "map_figure", "cell_from_selection", "map_to_csv",
+    "figure_html", "basins_figure", "basins_to_csv", "basin_z", "short_g", "CLICK_GRID_ROLE",
+    "FastFigure", "decode_array",
 ]
 
 #: metric id -> label
 METRICS = {"loss": "final loss", "steps": "steps to tolerance", "diverged": "step of divergence"}
 #: cells per side the page offers
 RESOLUTIONS = (64, 128, 256, 512)
-#: pseudo-axes: the start's coordinates (every run may start elsewhere in a sweep)
-START_AXES = {"start_x": "start x", "start_y": "start y"}
-#: "reached the minimum": f − f* ≤ TOL (the Explore page's tolerance)
-TOL = 1e-6
 #: log colour floor for f − f*, relative to max(1, |f*|) (float64 resolution)
 _FLOOR = 1e-16
 #: at most this many click-grid markers per side (see :func:`_click_grid_traces`)
@@ -97,218 +86,6 @@ def short_g(v: float) -> str:
     return re.sub(r"e([+-])0*(\d)", lambda m: "e" + ("-" if m.group(1) == "-" else "") + m.group(2), f"{v:g}")
 
 
-def _r6(v: float) -> float:
-    """v rounded to 6 significant digits: what the Explore URL keeps (``ui.settings._fmt``)."""
-    return float(f"{float(v):.6g}")
-
-
-# ---- the axes --------------------------------------------------------------------------------
-@dataclasses.dataclass(frozen=True)
-class Axis:
-    """One axis of a map: ``name`` (a hyperparameter, ``start_x`` or ``start_y``), the values of
-    its first and last cell (``lo`` < ``hi``), spacing and number of cells.
-
-    Values are rounded to 6 significant digits (so the Explore link of a cell reproduces it
-    exactly), and to whole numbers for integer hyperparameters (duplicates dropped, so such an
-    axis may have fewer cells than ``n``).
-    """
-
-    name: str
-    lo: float
-    hi: float
-    log: bool = False
-    n: int = 128
-    integer: bool = False
-
-    def __post_init__(self):
-        if not (math.isfinite(self.lo) and math.isfinite(self.hi)) or not self.lo < self.hi:
-            raise ValueError(f"axis {self.name!r}: need lo < hi, got {self.lo!r}, {self.hi!r}")
-        if self.log and self.lo <= 0:
-            raise ValueError(f"axis {self.name!r}: a log axis needs lo > 0, got {self.lo!r}")
-        if not 1 <= int(self.n) <= 1024:
-            raise ValueError(f"axis {self.name!r}: n must be in [1, 1024], got {self.n!r}")
-
-    def values(self) -> np.ndarray:
-        n = int(self.n)
-        if n == 1:
-            v = np.array([self.lo])
-        elif self.log:
-            v = np.geomspace(self.lo, self.hi, n)
-        else:
-            v = np.linspace(self.lo, self.hi, n)
-        if self.integer:
-            return np.unique(np.round(v))
-        r = np.array([_r6(x) for x in v])
-        r = np.clip(r, self.lo, self.hi)
-        # the rounded values must stay distinct and increasing (else keep the exact ones)
-        return r if n == 1 or np.all(np.diff(r) > 0) else v
-
-    @staticmethod
-    def edges(values: np.ndarray, log: bool) -> np.ndarray:
-        """Cell edges around ``values``: midpoints (geometric on a log axis), the outer ones
-        half a step beyond the first and last value."""
-        v = np.asarray(values, dtype=np.float64)
-        t = np.log10(v) if log else v
-        if len(t) == 1:
-            h = 0.05 * abs(t[0]) if t[0] != 0 else 0.5
-            e = np.array([t[0] - h, t[0] + h]) if not log else np.array([t[0] - 0.05, t[0] + 0.05])
-        else:
-            mid = 0.5 * (t[1:] + t[:-1])
-            e = np.concatenate([[t[0] - (mid[0] - t[0])], mid, [t[-1] + (t[-1] - mid[-1])]])
-        return 10.0 ** e if log else e
-
-    @property
-    def label(self) -> str:
-        return START_AXES.get(self.name, self.name)
-
-
-def hyperparams_of(optimizer: str, inner: str | None = None) -> tuple:
-    """The Hyperparam records a map of ``optimizer`` can vary (Lookahead: its own, then the
-    inner optimizer's)."""
-    spec = optimizers.OPTIMIZERS[optimizer]
-    if spec.wraps_inner:
-        return spec.hyperparams + optimizers.OPTIMIZERS[inner or "adam"].hyperparams
-    return spec.hyperparams
-
-
-# ---- a map -----------------------------------------------------------------------------------
-@dataclasses.dataclass(frozen=True)
-class MapSpec:
-    """Everything a hyperparameter map depends on (hashable; :meth:`key` is its cache key).
-
-    ``hyperparams`` holds every hyperparameter's fixed value ((name, value), ...); the two axes
-    override theirs per cell (the fixed value of an axis hyperparameter is the "current
-    setting" the figure marks).
-    """
-
-    optimizer: str
-    surface: str
-    start: tuple
-    steps: int
-    x: Axis
-    y: Axis
-    hyperparams: tuple = ()
-    surface_params: tuple = ()
-    variant: str = "paper"
-    inner: str | None = None
-    tol: float = TOL
-
-    def __post_init__(self):
-        if self.x.name == self.y.name:
-            raise ValueError(f"the two axes must differ, both are {self.x.name!r}")
-        known = {h.name for h in hyperparams_of(self.optimizer, self.inner)} | set(START_AXES)
-        for a in (self.x, self.y):
-            if a.name not in known:
-                raise ValueError(f"axis {a.name!r} is not a hyperparameter of {self.optimizer!r} "
-                                 f"nor a start coordinate; allowed: {', '.join(sorted(known))}")
-
-    # -- serialisation (the cache key) --
-    def key(self) -> str:
-        d = dataclasses.asdict(self)
-        return json.dumps(d, sort_keys=True, separators=(",", ":"))
-
-    @classmethod
-    def from_key(cls, key: str) -> "MapSpec":
-        d = json.loads(key)
-        d["x"], d["y"] = Axis(**d["x"]), Axis(**d["y"])
-        for k in ("start", "hyperparams", "surface_params"):
-            d[k] = tuple(tuple(v) if isinstance(v, list) else v for v in d[k])
-        return cls(**d)
-
-    def surface_obj(self):
-        return surfaces.get_surface(self.surface, **dict(self.surface_params))
-
-    @property
-    def fixed(self) -> dict:
-        return dict(self.hyperparams)
-
-    def current(self, axis: Axis) -> float:
-        """The fixed value of an axis's hyperparameter (the start's coordinate for start axes)."""
-        if axis.name == "start_x":
-            return float(self.start[0])
-        if axis.name == "start_y":
-            return float(self.start[1])
-        h = {h.name: h for h in hyperparams_of(self.optimizer, self.inner)}[axis.name]
-        return float(self.fixed.get(axis.name, h.default))
-
-
-@dataclasses.dataclass
-class MapResult:
-    """The outcome of every cell of a map; grids are (ny, nx), row = y value, column = x value."""
-
-    spec: MapSpec
-    xs: np.ndarray  # (nx,) axis values
-    ys: np.ndarray  # (ny,)
-    loss: np.ndarray  # final loss, NaN for diverged runs
-    steps_to_tol: np.ndarray  # int64, -1 = never (or no minimum listed)
-    diverged_at: np.ndarray  # int64, -1 = never
-    final: np.ndarray  # (ny, nx, 2) final point, NaN for diverged runs
-    f_min: float  # the surface's f* (nan when it lists no minimum)
-    seconds: float = 0.0  # time spent in optimizers.sweep
-
-    @property
-    def shape(self) -> tuple:
-        return self.loss.shape
-
-
-def _cell_grid(spec: MapSpec):
-    """(xs, ys, starts (n, 2), hyperparameter kwargs for sweep) for every cell, row-major."""
-    xs, ys = spec.x.values(), spec.y.values()
-    X, Y = np.meshgrid(xs, ys)  # (ny, nx)
-    n = X.size
-    starts = np.tile(np.asarray(spec.start, dtype=np.float64), (n, 1))
-    kw = dict(spec.hyperparams)
-    for axis, grid in ((spec.x, X), (spec.y, Y)):
-        if axis.name == "start_x":
-            starts[:, 0] = grid.ravel()
-        elif axis.name == "start_y":
-            starts[:, 1] = grid.ravel()
-        else:
-            kw[axis.name] = grid.ravel()
-    if spec.inner:
-        kw["inner"] = spec.inner
-    return xs, ys, starts, kw
-
-
-def compute_map(spec: MapSpec, *, progress=None, block=None) -> MapResult:
-    """Run every cell of ``spec`` in one ``optimizers.sweep`` call (see the module docstring).
-
-    ``progress(fraction)`` is called after each ``block`` runs (``sweep`` rounds ``block`` to a
-    multiple of 256); an exception it raises (e.g. Streamlit's rerun) stops the computation.
-    """
-    xs, ys, starts, kw = _cell_grid(spec)
-    surf = spec.surface_obj()
-    t0 = time.perf_counter()
-    res = optimizers.sweep(spec.optimizer, surf, starts, spec.steps, variant=spec.variant, tol=spec.tol,
-                           progress=progress, block=block, **kw)
-    dt = time.perf_counter() - t0
-    shape = (len(ys), len(xs))
-    return MapResult(spec, xs, ys, res.loss.reshape(shape), res.steps_to_tol.reshape(shape),
-                     res.diverged_at.reshape(shape), res.final.reshape(shape + (2,)),
-                     float(surf.f_min), dt)
-
-
-def cell_values(result: MapResult, ix: int, iy: int) -> tuple[float, float]:
-    """The (x, y) axis values of a cell."""
-    return float(result.xs[ix]), float(result.ys[iy])
-
-
-def cell_hyperparams(spec: MapSpec, xv: float, yv: float) -> tuple[dict, tuple]:
-    """(hyperparameters incl. ``inner``, start) of the run at axis values (xv, yv)."""
-    hp = dict(spec.hyperparams)
-    start = [float(spec.start[0]), float(spec.start[1])]
-    for axis, v in ((spec.x, xv), (spec.y, yv)):
-        if axis.name == "start_x":
-            start[0] = float(v)
-        elif axis.name == "start_y":
-            start[1] = float(v)
-        else:
-            hp[axis.name] = int(round(v)) if axis.integer else float(v)
-    if spec.inner:
-        hp = {"inner": spec.inner, **hp}
-    return hp, tuple(start)
-
-
 # ---- the metric --------------------------------------------------------------------------------
 @dataclasses.dataclass(frozen=True)
 class MetricGrid:
@@ -333,7 +110,7 @@ class MetricGrid:
     note: str = ""  # a remark for the page (e.g. no minimum listed)
 
 
-def metric_grid(result: MapResult, metric: str) -> MetricGrid:
+def metric_grid(result: SL.MapResult, metric: str) -> MetricGrid:
     """The grid of ``metric`` ("loss", "steps" or "diverged") for a map."""
     if metric not in METRICS:
         raise ValueError(f"metric must be one of {', '.join(METRICS)}, got {metric!r}")
@@ -440,7 +217,7 @@ def _legend_square(name: str, color: str, line: str = "#666666", rank: int = 100
                 hoverinfo="skip", legendrank=rank, meta=dict(role="legend"))
 
 
-def _axis_layout(axis: Axis, edges: np.ndarray, title: str) -> dict:
+def _axis_layout(axis: SL.Axis, edges: np.ndarray, title: str) -> dict:
     out = dict(showgrid=False, zeroline=False, ticks="outside", showline=True, mirror=True,
                linecolor=style.AXIS_LINE, tickfont=dict(size=16),
                title=dict(text=title, font=dict(size=17)))
@@ -454,17 +231,17 @@ def _axis_layout(axis: Axis, edges: np.ndarray, title: str) -> dict:
     return out
 
 
-def _axis_title(axis: Axis, spec: MapSpec) -> str:
-    if axis.name in START_AXES:
+def _axis_title(axis: SL.Axis, spec: SL.MapSpec) -> str:
+    if axis.name in SL.START_AXES:
         text = f"{axis.label} (start coordinate)"
     else:
-        h = {h.name: h for h in hyperparams_of(spec.optimizer, spec.inner)}[axis.name]
+        h = {h.name: h for h in SL.hyperparams_of(spec.optimizer, spec.inner)}[axis.name]
         what = h.help.split(":")[0].strip() if h.help else ""
         text = f"{axis.name} ({what})" if what and what != axis.name else axis.name
     return text + (" · log scale" if axis.log else "")
 
 
-def map_figure(result: MapResult, metric: str = "loss", *, selected: tuple | None = None,
+def map_figure(result: SL.MapResult, metric: str = "loss", *, selected: tuple | None = None,
                show_current: bool = True, click_grid: bool = True, height: int = 620,
                title: str | None = None, uirevision=None) -> FastFigure:
     """The heatmap of one metric of a map (see the module docstring).
@@ -475,8 +252,8 @@ def map_figure(result: MapResult, metric: str = "loss", *, selected: tuple | Non
     """
     spec = result.spec
     mg = metric_grid(result, metric)
-    xe = Axis.edges(result.xs, spec.x.log)
-    ye = Axis.edges(result.ys, spec.y.log)
+    xe = SL.Axis.edges(result.xs, spec.x.log)
+    ye = SL.Axis.edges(result.ys, spec.y.log)
     data: list[dict] = [dict(
         type="heatmap", name=METRICS[metric], x=_ta(xe, np.float64), y=_ta(ye, np.float64), z=_ta(mg.z),
         zmin=mg.zmin, zmax=mg.zmax, colorscale=COLORSCALE, colorbar=_colorbar(mg), zsmooth=False,
@@ -540,7 +317,7 @@ def map_figure(result: MapResult, metric: str = "loss", *, selected: tuple | Non
     return _make_figure(data, layout)
 
 
-def _click_grid_traces(result: MapResult, mg: MetricGrid) -> list[dict]:
+def _click_grid_traces(result: SL.MapResult, mg: MetricGrid) -> list[dict]:
     """Invisible markers at the cell centres, one trace per kind of cell, carrying the hover.
 
     x / y are the cell's axis values (float32), customdata the hover value (float32).  The
@@ -583,7 +360,7 @@ def _click_grid_traces(result: MapResult, mg: MetricGrid) -> list[dict]:
     return out
 
 
-def cell_from_selection(selection, result: MapResult):
+def cell_from_selection(selection, result: SL.MapResult):
     """The (ix, iy) cell a click picked, or None.
 
     ``selection`` is what ``st.plotly_chart(..., on_select="rerun")`` returns (or its
@@ -620,7 +397,7 @@ def _nearest(values: np.ndarray, v: float, log: bool):
 
 
 # ---- exports ---------------------------------------------------------------------------------------
-def map_to_csv(result: MapResult) -> str:
+def map_to_csv(result: SL.MapResult) -> str:
     """One row per cell: the two axis values, then every metric (final loss, f − f*, steps to
     tolerance, step of divergence; -1 = never) and the final point.  Empty fields = NaN."""
     spec = result.spec
@@ -652,107 +429,6 @@ def figure_html(fig, title: str) -> str:
             f"<body><h2 style='font-family:sans-serif'>{title}</h2>{body}</body></html>")
 
 
-# ---- basins of attraction ----------------------------------------------------------------------------
-@dataclasses.dataclass(frozen=True)
-class BasinSpec:
-    """One optimizer from every start of an ``n × n`` grid over the surface's domain."""
-
-    optimizer: str
-    surface: str
-    steps: int
-    n: int = 128
-    hyperparams: tuple = ()
-    surface_params: tuple = ()
-    variant: str = "paper"
-    inner: str | None = None
-    tol: float = TOL
-    dist_tol: float = 0.02  # reaching a minimum: final point within this × the domain's diagonal
-
-    def key(self) -> str:
-        return json.dumps(dataclasses.asdict(self), sort_keys=True, separators=(",", ":"))
-
-    @classmethod
-    def from_key(cls, key: str) -> "BasinSpec":
-        d = json.loads(key)
-        for k in ("hyperparams", "surface_params"):
-            d[k] = tuple(tuple(v) for v in d[k])
-        return cls(**d)
-
-    def surface_obj(self):
-        return surfaces.get_surface(self.surface, **dict(self.surface_params))
-
-    def label(self) -> str:
-        spec = optimizers.OPTIMIZERS[self.optimizer]
-        name = spec.name + (f"({optimizers.OPTIMIZERS[self.inner].name})" if self.inner else "")
-        if self.variant != "paper":
-            name += f" [{self.variant}]"
-        parts = [f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in self.hyperparams
-                 if k in ("lr", "momentum", "k", "alpha")]
-        return f"{name} {', '.join(parts)}" if parts else name
-
-
-@dataclasses.dataclass
-class BasinResult:
-    spec: BasinSpec
-    xs: np.ndarray  # (n,) start x of each column
-    ys: np.ndarray  # (n,) start y of each row
-    basin: np.ndarray  # (n, n) int: index into surface.minima, -1 not converged, -2 diverged
-    steps_to_tol: np.ndarray  # (n, n) int64, -1 = never
-    final: np.ndarray  # (n, n, 2)
-    minima: tuple  # of surfaces.Point
-    seconds: float = 0.0
-
-    def fractions(self) -> dict:
-        """Share of starts per outcome: minimum index (int), "not converged", "diverged"."""
-        n = self.basin.size
-        out = {k: float(np.sum(self.basin == k)) / n for k in range(len(self.minima))}
-        out["not converged"] = float(np.sum(self.basin == -1)) / n
-        out["diverged"] = float(np.sum(self.basin == -2)) / n
-        return out
-
-
-def basin_starts(surface, n: int):
-    """(xs, ys, starts (n*n, 2)): the centres of an n × n grid of cells over the domain, row-major
-    (row = y)."""
-    (x0, x1), (y0, y1) = surface.bounds
-    xs = x0 + (np.arange(n) + 0.5) * (x1 - x0) / n
-    ys = y0 + (np.arange(n) + 0.5) * (y1 - y0) / n
-    X, Y = np.meshgrid(xs, ys)
-    return xs, ys, np.column_stack([X.ravel(), Y.ravel()])
-
-
-def classify(final: np.ndarray, diverged: np.ndarray, minima, radius: float) -> np.ndarray:
-    """Per run: index of the listed minimum nearest to its final point when within ``radius``,
-    -1 (not converged) otherwise, -2 when it diverged."""
-    final = np.asarray(final, dtype=np.float64).reshape(-1, 2)
-    out = np.full(len(final), -1, dtype=np.int64)
-    if minima:
-        m = np.array([[p.x, p.y] for p in minima])
-        with np.errstate(invalid="ignore"):
-            d = np.sqrt(((final[:, None, :] - m[None, :, :]) ** 2).sum(axis=2))
-        k = np.argmin(np.where(np.isfinite(d), d, np.inf), axis=1)
-        near = np.take_along_axis(d, k[:, None], axis=1)[:, 0] <= radius
-        out[near] = k[near]
-    out[np.asarray(diverged).reshape(-1)] = -2
-    return out
-
-
-def compute_basins(spec: BasinSpec, *, progress=None, block=None) -> BasinResult:
-    surf = spec.surface_obj()
-    xs, ys, starts = basin_starts(surf, spec.n)
-    kw = dict(spec.hyperparams)
-    if spec.inner:
-        kw["inner"] = spec.inner
-    t0 = time.perf_counter()
-    res = optimizers.sweep(spec.optimizer, surf, starts, spec.steps, variant=spec.variant, tol=spec.tol,
-                           progress=progress, block=block, **kw)
-    dt = time.perf_counter() - t0
-    basin = classify(res.final, res.diverged, surf.minima, spec.dist_tol * surf.size)
-    shape = (spec.n, spec.n)
-    return BasinResult(spec, xs, ys, basin.reshape(shape), res.steps_to_tol.reshape(shape),
-                       res.final.reshape(shape + (2,)), tuple(surf.minima), dt)
-
-
 def _mix_white(color: str, w: float) -> str:
     c = color.lstrip("#")
     r, g, b = (int(c[i:i + 2], 16) for i in (0, 2, 4))
@@ -763,7 +439,7 @@ def _basin_colors(n_minima: int) -> list[str]:
     return [_BASIN_COLORS[k % len(_BASIN_COLORS)] for k in range(n_minima)]
 
 
-def basin_z(result: BasinResult) -> np.ndarray:
+def basin_z(result: SL.BasinResult) -> np.ndarray:
     """The encoded colour value per start: band k (k ≤ minima) = [k, k + 1); within a minimum's
     band the position is the shade (0 = fastest, → 1 = slowest / never within tolerance);
     band M = not converged, band M + 1 = diverged (flat, at k + 0.5)."""

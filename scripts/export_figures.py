@@ -9,7 +9,7 @@ writes into OUTDIR (default ``artifacts/figures/``):
 - ``figure1.png``, ``figure2.png``: the finished static pictures, ``width`` × ``height`` pixels
   (times ``scale``), rendered by kaleido with the system's Chromium (about 8 s the first time).
 
-Both figures use the survey-faithful defaults of :mod:`plots.figures`.  It prints every file it
+Both figures use the survey-faithful defaults of :mod:`studies.figures`.  It prints every file it
 wrote.  If a PNG cannot be made it says why, still writes the HTML files, and exits with status 2
 when kaleido found no browser, 1 for any other failure (0 when everything was written).
 """
@@ -26,6 +26,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 import plotly.io as pio  # noqa: E402
 
 from plots import figures as F  # noqa: E402
+from studies import figures as SF  # noqa: E402
 
 #: exit status when kaleido cannot find a Chromium / Chrome to render PNGs with
 NO_BROWSER = 2
@@ -67,12 +68,12 @@ def main(argv=None) -> int:
     out = pathlib.Path(args.outdir)
     out.mkdir(parents=True, exist_ok=True)
 
-    d1 = F.figure1_data(F.Figure1Settings())
-    d2 = F.figure2_data(F.Figure2Settings())
+    d1 = SF.figure1_data(SF.Figure1Settings())
+    d2 = SF.figure2_data(SF.Figure2Settings())
     figures = [
-        ("figure1", F.FIGURE1_TITLE, F.FIGURE1_TITLE_ZH, F.figure1_summary(d1),
+        ("figure1", F.FIGURE1_TITLE, F.FIGURE1_TITLE_ZH, SF.figure1_summary(d1),
          lambda animated, **kw: F.figure1(d1, animated=animated, **kw)),
-        ("figure2", F.FIGURE2_TITLE, F.FIGURE2_TITLE_ZH, F.figure2_summary(d2),
+        ("figure2", F.FIGURE2_TITLE, F.FIGURE2_TITLE_ZH, SF.figure2_summary(d2),
          lambda animated, **kw: F.figure2(d2, animated=animated, **kw)),
     ]
     status = 0

@@ -12,7 +12,7 @@ the numbers.  Groups (table-driven where possible):
 4. divergence      NaN rows from the divergence step on, never raises, isolated per run,
                    leaving the 1e6 × diagonal box counts
 5. validation      every bad input raises ValueError naming the parameter and what is allowed
-6. run()           path/loss/slow weights/record_state contracts
+6. run()           path/loss/slow and fast weights/record_state contracts
 7. metadata        OptimizerSpec records and the survey's defaults table
 8. smoke           every optimizer on every surface with its defaults (and at its largest lr)
 9. kernel hygiene  one compiled signature per driver; the generated code matches the registry
@@ -745,6 +745,8 @@ def test_run_contract(oid, variant, hp):
     np.testing.assert_array_equal(rs.loss, r.loss)
     np.testing.assert_array_equal(rs.slow, r.slow)
     np.testing.assert_array_equal(rs.slow_steps, r.slow_steps)
+    np.testing.assert_array_equal(rs.fast, r.fast)
+    assert r.fast.shape == (max(0, len(r.slow) - 1), 2)
     assert r.state is None and r.scalars is None and r.grads is None
     assert list(rs.state) == list(inner_spec.state) and list(rs.scalars) == list(inner_spec.scalars)
     assert all(a.shape == (steps + 1, 2) for a in rs.state.values())
@@ -865,6 +867,76 @@ def test_lookahead_slow_rows_stop_before_divergence(record_state, k):
         f"last slow rows {r.slow[-2:].tolist()}")
     np.testing.assert_array_equal(r.slow[1:], r.path[r.slow_steps[1:]])
     np.testing.assert_array_equal(r.slow_steps, np.arange(0, r.diverged_at, k))
+
+
+def _replayed_last_fast(r, variant="paper"):
+    """θ_{t,k} of a recorded Lookahead run (``record_state=True``) the way ``plots/figures.py``
+    recovered it before the engine recorded ``Run.fast``: the inner optimizer's own compiled
+    update (``optimizers.<inner>.step``) replayed on the recorded gradients, its state carried
+    over the syncs, θ restarting from the engine's φ_t after each.  Every replayed step must
+    give the engine's path and state bit for bit."""
+    from optimizers.base import VARIANT_IDS
+    from optimizers.registry import MODULES
+
+    p = optimizers.plan("lookahead", r.surface, variant=variant, **r.hyperparams)
+    mod, k = MODULES[p.inner.id], int(r.hyperparams["k"])
+    vid = int(VARIANT_IDS[variant])
+    hp = np.ascontiguousarray(p.hp[:, :1])
+    th = r.path[0].reshape(2, 1).copy()
+    nslot, nsc = state_sizes(p.inner)
+    st, sc = np.zeros((nslot, 2, 1)), np.ones((nsc, 1))
+    if hasattr(mod, "init"):
+        mod.init(vid, hp, st, sc, 0, 1)
+    out = []
+    for t in range(1, (len(r.slow) - 1) * k + 1):
+        mod.step(vid, t, hp, th, np.ascontiguousarray(r.grads[t].reshape(2, 1)), st, sc, 0, 1)
+        for s, name in enumerate(p.inner.state):
+            np.testing.assert_array_equal(st[s, :, 0], r.state[name][t])
+        if t % k == 0:
+            out.append(th[:, 0].copy())
+            th[:, 0] = r.slow[t // k]
+        else:
+            np.testing.assert_array_equal(th[:, 0], r.path[t])
+    return np.array(out).reshape(-1, 2)
+
+
+@pytest.mark.parametrize("inner, variant, hp, k, alpha", [
+    ("sgd", "paper", {"lr": 1e-3}, 5, 0.5),
+    ("sgdm", "paper", {"lr": 1e-4, "momentum": 0.85}, 4, 0.3),
+    ("nag", "paper", {"lr": 1e-4}, 3, 0.8),
+    ("nag", "reference", {"lr": 1e-4}, 5, 0.5),
+    ("adam", "paper", {"lr": 0.02}, 5, 0.5),
+    ("yogi", "reference", {"lr": 0.02}, 6, 1.0),
+    ("adabound", "paper", {"lr": 0.01}, 2, 0.5),
+    ("radam", "reference", {"lr": 0.02}, 1, 0.5),
+    ("sf_adamw", "paper", {"lr": 0.01}, 7, 0.5),
+    ("lbfgs", "paper", {"lr": 0.1}, 5, 0.0),
+])
+def test_lookahead_records_the_last_fast_weights(inner, variant, hp, k, alpha):
+    """``Run.fast[i]`` is θ_{i+1,k}, the fast weights just before the (i+1)-th sync: the inner
+    optimizer's k steps from φ_i, bit for bit what replaying its update gives, and every slow row
+    is exactly φ_{t−1} + α(θ_{t,k} − φ_{t−1}) of the recorded values."""
+    s, steps = SURF["beale"], 103  # not a multiple of k
+    kw = dict(variant=variant, inner=inner, k=k, alpha=alpha, **hp)
+    rs = optimizers.run("lookahead", "beale", s.start, steps, record_state=True, **kw)
+    r = optimizers.run("lookahead", "beale", s.start, steps, **kw)
+    assert not r.diverged
+    assert r.fast.shape == (steps // k, 2) == (len(r.slow) - 1, 2) and r.fast.dtype == np.float64
+    np.testing.assert_array_equal(rs.fast, r.fast)
+    np.testing.assert_array_equal(r.fast, _replayed_last_fast(rs, variant))
+    np.testing.assert_array_equal(r.slow[1:], r.slow[:-1] + alpha * (r.fast - r.slow[:-1]))
+    if alpha < 1.0:  # the path holds φ_t at a sync step, never θ_{t,k} (unless α = 1)
+        assert not np.array_equal(r.fast, r.path[r.slow_steps[1:]])
+
+
+@pytest.mark.parametrize("record_state", [False, True])
+def test_lookahead_fast_rows_stop_before_divergence(record_state):
+    r = optimizers.run("lookahead", "saddle", (0.0, 1e-3), 100, inner="sgd", lr=0.5, k=3, alpha=0.5,
+                       record_state=record_state)
+    assert r.diverged and r.fast.shape == (len(r.slow) - 1, 2) and np.isfinite(r.fast).all()
+    np.testing.assert_array_equal(r.slow[1:], r.slow[:-1] + 0.5 * (r.fast - r.slow[:-1]))
+    other = optimizers.run("sgd", "saddle", (0.0, 1e-3), 10, lr=0.5, record_state=record_state)
+    assert other.fast.shape == (0, 2)
 
 
 def test_surface_object_with_parameters():

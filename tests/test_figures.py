@@ -1,4 +1,4 @@
-"""The survey's two figures: ``plots.figures``, the Figures page and the export command.
+"""The survey's two figures: ``studies.figures``, ``plots.figures``, the Figures page and the export command.
 
 1. Figure 1 data   the figure checks: with the figure's settings SGDM ends
                    closer to the minimum than SGD, SGD's steep coordinate alternates sign on
@@ -7,7 +7,8 @@
                    the engine's
 2. Figure 2 data   every slow weight lies on the segment from the previous slow weight to the last
                    fast weight of its cycle, at fraction α (to 1e-12); each cycle has exactly k
-                   fast steps; θ_{t,k} agrees with an independent plain-Python Lookahead
+                   fast steps; θ_{t,k} is the engine's ``Run.fast`` and agrees with an
+                   independent plain-Python Lookahead
                    (``tests/spec_reference.py``); for sgd, sgdm, adam, nag and several k / α;
                    α = 0 and a run that diverges mid-cycle
 3. figures         trace names and roles, frames carry only the path traces (and draw exactly the
@@ -43,6 +44,7 @@ from optimizers.registry import index_of
 from plots import figures as F
 from plots import style
 from plots.explore import decode_array
+from studies import figures as SF
 
 import spec_reference as ref
 
@@ -76,11 +78,11 @@ def xy(trace: dict) -> np.ndarray:
 # ---- 1. Figure 1 data ------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def fig1_data():
-    return F.figure1_data(F.Figure1Settings())
+    return SF.figure1_data(SF.Figure1Settings())
 
 
 def test_figure1_defaults_are_the_survey_picture():
-    s = F.Figure1Settings()
+    s = SF.Figure1Settings()
     assert (s.kappa, s.angle, s.start, s.lr, s.momentum, s.steps) == (50.0, 0.0, (-1.8, 0.6), 0.0396, 0.9, 60)
     assert 10 <= s.kappa <= 50, "figures.md: a ravine with condition number around 10-50"
     assert 1.9 <= s.lr * s.kappa < 2, "SGD must oscillate across the ravine without diverging"
@@ -112,7 +114,7 @@ def test_figure1_sgd_zigzags(fig1_data):
 
 
 def test_figure1_same_start_same_lr_engine_paths(fig1_data):
-    d, s = fig1_data, F.Figure1Settings()
+    d, s = fig1_data, SF.Figure1Settings()
     assert d.sgd.hyperparams["lr"] == d.sgdm.hyperparams["lr"] == s.lr
     assert d.sgdm.hyperparams["momentum"] == s.momentum
     np.testing.assert_array_equal(d.sgd.path[0], d.sgdm.path[0])
@@ -125,26 +127,26 @@ def test_figure1_same_start_same_lr_engine_paths(fig1_data):
 
 
 def test_figure1_rotated_ravine_steep_coordinate():
-    d = F.figure1_data(F.Figure1Settings(angle=30.0, start=(-1.5, 0.5)))
+    d = SF.figure1_data(SF.Figure1Settings(angle=30.0, start=(-1.5, 0.5)))
     th = math.radians(30.0)
     np.testing.assert_allclose(d.steep("sgd"), -math.sin(th) * d.sgd.path[:, 0] + math.cos(th) * d.sgd.path[:, 1])
     assert d.alternation("sgd") >= 0.8
 
 
 @pytest.mark.parametrize("bad, word", [
-    (dict(steps=0), "steps"), (dict(steps=F.FIG1_MAX_STEPS + 1), "steps"), (dict(steps=2.5), "steps"),
+    (dict(steps=0), "steps"), (dict(steps=SF.FIG1_MAX_STEPS + 1), "steps"), (dict(steps=2.5), "steps"),
     (dict(lr=0.0), "lr"), (dict(lr=1e3), "lr"), (dict(momentum=1.5), "momentum"),
     (dict(kappa=0.5), "kappa"), (dict(start=(5.0, 0.0)), "start"), (dict(start="a"), "start"),
 ])
 def test_figure1_bad_settings_raise_value_error(bad, word):
     with pytest.raises(ValueError, match=word):
-        F.figure1_data(F.Figure1Settings(**bad))
+        SF.figure1_data(SF.Figure1Settings(**bad))
 
 
 def test_figure1_divergence_is_reported_not_raised():
-    d = F.figure1_data(F.Figure1Settings(lr=0.05))  # lr·κ = 2.5 > 2
+    d = SF.figure1_data(SF.Figure1Settings(lr=0.05))  # lr·κ = 2.5 > 2
     assert d.sgd.diverged_at > 0 and math.isinf(d.final_distance("sgd"))
-    assert "SGD diverged at step" in F.figure1_summary(d)
+    assert "SGD diverged at step" in SF.figure1_summary(d)
     fig = F.figure1(d).to_dict()
     names = [t.get("name", "") for t in fig["data"]]
     assert any(n.startswith("SGD (") and f"diverged at step {d.sgd.diverged_at}" in n for n in names)
@@ -153,13 +155,13 @@ def test_figure1_divergence_is_reported_not_raised():
 
 
 def test_figure1_summary_line(fig1_data):
-    assert F.figure1_summary(fig1_data) == (
+    assert SF.figure1_summary(fig1_data) == (
         "After 60 steps SGD is 0.239 from the minimum, SGDM 0.061. SGD's steep coordinate changed sign "
         "on 20 of its first 20 steps (lr·κ = 1.98).")
 
 
 # ---- 2. Figure 2 data ------------------------------------------------------------------------
-def oracle_last_fast(settings: F.Figure2Settings):
+def oracle_last_fast(settings: SF.Figure2Settings):
     """θ_{t,k} (just before each sync) and φ_t from the plain-Python transcription of the spec."""
     kappa = dict(settings.surface_params)["kappa"]
     assert dict(settings.surface_params).get("angle", 0.0) == 0.0
@@ -198,9 +200,8 @@ CASES = [  # inner, inner hyperparameters, k, alpha, cycles
 
 @pytest.mark.parametrize("inner, hps, k, alpha, cycles", CASES)
 def test_figure2_slow_weights_on_segment_at_alpha(inner, hps, k, alpha, cycles):
-    s = F.Figure2Settings(inner=inner, inner_params=tuple(hps.items()), k=k, alpha=alpha, cycles=cycles)
-    d = F.figure2_data(s)
-    assert d.exact, "θ_{t,k} must come from the bit-exact replay"
+    s = SF.Figure2Settings(inner=inner, inner_params=tuple(hps.items()), k=k, alpha=alpha, cycles=cycles)
+    d = SF.figure2_data(s)
     assert d.diverged_at < 0 and len(d.cycles) == cycles and len(d.slow) == cycles + 1
     r = d.run
     for t, c in enumerate(d.cycles, start=1):
@@ -210,6 +211,8 @@ def test_figure2_slow_weights_on_segment_at_alpha(inner, hps, k, alpha, cycles):
         # the fast weights in between are the engine's path; the path row at a sync is φ_t
         np.testing.assert_array_equal(c.fast[1:k], r.path[(t - 1) * k + 1: t * k])
         np.testing.assert_array_equal(r.path[t * k], c.phi)
+        # θ_{t,k} is the engine's record of the fast weights just before the sync
+        np.testing.assert_array_equal(c.last_fast, r.fast[t - 1])
         # φ_t = φ_{t−1} + α (θ_{t,k} − φ_{t−1}), to 1e-12
         np.testing.assert_allclose(c.phi, c.phi_prev + alpha * (c.last_fast - c.phi_prev), rtol=0, atol=1e-12)
         # ... so φ_t is on the segment φ_{t−1} → θ_{t,k}, at fraction α
@@ -226,10 +229,10 @@ def test_figure2_slow_weights_on_segment_at_alpha(inner, hps, k, alpha, cycles):
 
 
 def test_figure2_defaults_are_the_survey_picture():
-    s = F.Figure2Settings()
+    s = SF.Figure2Settings()
     assert (s.k, s.alpha, s.steps) == (5, 0.5, 25)
-    d = F.figure2_data(s)
-    assert d.exact and len(d.cycles) == 5
+    d = SF.figure2_data(s)
+    assert len(d.cycles) == 5
     assert all(c.n_fast == 5 for c in d.cycles)
     # the fast weights wander: in each of the first cycles some fast weight is over 0.2 off the
     # slow line φ_{t−1} → φ_t
@@ -241,47 +244,46 @@ def test_figure2_defaults_are_the_survey_picture():
     # ... while the slow weights make steady progress towards the minimum
     dist = d.distance(d.slow)
     assert np.all(np.diff(dist) < 0) and dist[-1] < 0.1 * dist[0]
-    assert F.figure2_summary(d).startswith("5 cycles of k = 5 SGD with momentum steps: the slow weights went "
+    assert SF.figure2_summary(d).startswith("5 cycles of k = 5 SGD with momentum steps: the slow weights went "
                                            "from 1.897 to 0.042 from the minimum")
 
 
 def test_figure2_alpha_zero_keeps_the_slow_weights():
-    d = F.figure2_data(F.Figure2Settings(alpha=0.0, cycles=4))
-    assert d.exact
+    d = SF.figure2_data(SF.Figure2Settings(alpha=0.0, cycles=4))
     np.testing.assert_array_equal(d.slow, np.repeat(d.slow[:1], 5, axis=0))
     assert all(np.array_equal(c.phi, c.phi_prev) for c in d.cycles)
     assert not np.allclose(d.cycles[0].last_fast, d.cycles[0].phi_prev)  # the fast weights did move
 
 
 def test_figure2_divergence_mid_cycle():
-    s = F.Figure2Settings(inner="sgd", inner_params=(("lr", 100.0),), cycles=8)
-    d = F.figure2_data(s)
+    s = SF.Figure2Settings(inner="sgd", inner_params=(("lr", 100.0),), cycles=8)
+    d = SF.figure2_data(s)
     assert d.diverged_at > 0
     assert len(d.cycles) == (d.diverged_at - 1) // s.k
     assert all(c.n_fast == s.k for c in d.cycles)
-    assert "diverged at step" in F.figure2_summary(d)
+    assert "diverged at step" in SF.figure2_summary(d)
     F.figure2(d)  # draws without raising
     F.figure2(d, animated=False)
 
 
 @pytest.mark.parametrize("bad, word", [
-    (dict(k=0), "k"), (dict(k=F.FIG2_MAX_K + 1), "k"), (dict(cycles=0), "cycles"),
+    (dict(k=0), "k"), (dict(k=SF.FIG2_MAX_K + 1), "k"), (dict(cycles=0), "cycles"),
     (dict(alpha=1.5), "alpha"), (dict(inner="lookahead"), "inner"), (dict(inner="nope"), "inner"),
     (dict(inner_params=(("lr", -1.0),)), "lr"), (dict(start=(9.0, 9.0)), "start"),
     (dict(surface_params=(("kappa", 0.0),)), "kappa"),
 ])
 def test_figure2_bad_settings_raise_value_error(bad, word):
     with pytest.raises(ValueError, match=word):
-        F.figure2_data(F.Figure2Settings(**bad))
+        SF.figure2_data(SF.Figure2Settings(**bad))
 
 
 @pytest.mark.parametrize("inner", ["sgd", "sgdm", "adam", "rmsprop", "radam"])
 def test_suggest_inner_lr_keeps_the_picture(inner):
-    s = dataclasses.replace(F.Figure2Settings(), inner=inner, inner_params=())
-    lr = F.suggest_inner_lr(s)
+    s = dataclasses.replace(SF.Figure2Settings(), inner=inner, inner_params=())
+    lr = SF.suggest_inner_lr(s)
     h = optimizers.OPTIMIZERS[inner].hyperparam("lr")
     assert h.lo <= lr <= h.hi
-    d = F.figure2_data(dataclasses.replace(s, inner_params=(("lr", lr),)))
+    d = SF.figure2_data(dataclasses.replace(s, inner_params=(("lr", lr),)))
     (x0, x1), (y0, y1) = d.surface.bounds
     p = d.run.path
     assert d.diverged_at < 0
@@ -355,7 +357,7 @@ def test_ravine_background_is_its_exact_level_sets():
     """The quadratic's contours are drawn as its exact level sets (ellipses, evenly spaced in √f),
     outermost first, as filled scatter polygons; the band outside the last one is the plot's
     background colour."""
-    for settings in (F.Figure1Settings(), F.Figure1Settings(kappa=10.0, angle=30.0)):
+    for settings in (SF.Figure1Settings(), SF.Figure1Settings(kappa=10.0, angle=30.0)):
         fig = F.figure1(settings).to_dict()
         surf = settings.surface()
         ellipses = by_role(fig, "contour")
@@ -376,7 +378,7 @@ def test_ravine_background_is_its_exact_level_sets():
 
 
 def test_other_surfaces_use_a_contour_and_redraw():
-    s = F.Figure2Settings(surface="rosenbrock", surface_params=(), start=(-1.2, 1.0), inner="adam",
+    s = SF.Figure2Settings(surface="rosenbrock", surface_params=(), start=(-1.2, 1.0), inner="adam",
                           inner_params=(("lr", 0.1),), cycles=4)
     fig = F.figure2(s).to_dict()
     go.Figure(fig)
@@ -386,13 +388,13 @@ def test_other_surfaces_use_a_contour_and_redraw():
 
 
 def test_figure1_long_runs_are_thinned():
-    fig = F.figure1(F.Figure1Settings(steps=F.FIG1_MAX_STEPS)).to_dict()
-    assert len(fig["frames"]) <= F.FIG1_MAX_FRAMES and fig["frames"][-1]["name"] == str(F.FIG1_MAX_STEPS)
+    fig = F.figure1(SF.Figure1Settings(steps=SF.FIG1_MAX_STEPS)).to_dict()
+    assert len(fig["frames"]) <= F.FIG1_MAX_FRAMES and fig["frames"][-1]["name"] == str(SF.FIG1_MAX_STEPS)
     assert len(json.dumps(fig["frames"])) < 1_000_000
 
 
 def test_figure2_traces_and_frames():
-    d = F.figure2_data(F.Figure2Settings())
+    d = SF.figure2_data(SF.Figure2Settings())
     fig = F.figure2(d).to_dict()
     go.Figure(fig)
     assert layers(fig) == ["contour"] + PATH_ROLES_2 + ["minima"]
@@ -463,7 +465,7 @@ def test_figure1_colours_are_each_optimizers_own():
 
 @pytest.mark.parametrize("inner", ["sgdm", "adam", "sgd"])
 def test_figure2_fast_weights_take_the_inner_colour_and_slow_weights_lookaheads(inner):
-    settings = dataclasses.replace(F.Figure2Settings(), inner=inner, inner_params=(("lr", 0.01),))
+    settings = dataclasses.replace(SF.Figure2Settings(), inner=inner, inner_params=(("lr", 0.01),))
     fig = F.figure2(settings, animated=False).to_dict()
     fast = by_role(fig, "fast")[0]["line"]["color"]
     slow = by_role(fig, "slow")[0]["line"]["color"]
@@ -529,7 +531,7 @@ def test_page_renders_both_figures(page):
         assert caption in t
     assert "accelerates convergence where the current gradient agrees with history" in t
     assert "look ahead" in t
-    assert F.figure1_summary(F.figure1_data()) in t and F.figure2_summary(F.figure2_data()) in t
+    assert SF.figure1_summary(SF.figure1_data()) in t and SF.figure2_summary(SF.figure2_data()) in t
     # the defaults are the figures' settings
     assert at.select_slider(key="fig1_lr").value == 0.0396
     assert at.select_slider(key="fig1_momentum").value == 0.9 and at.slider(key="fig1_steps").value == 60
@@ -566,7 +568,7 @@ def test_page_figure2_controls_and_reset():
     at.selectbox(key="fig2_inner").set_value("adam").run()
     ok(at)
     lr = at.select_slider(key="fig2_hp_adam_lr").value
-    assert lr == F.suggest_inner_lr(dataclasses.replace(F.Figure2Settings(), inner="adam", inner_params=()))
+    assert lr == SF.suggest_inner_lr(dataclasses.replace(SF.Figure2Settings(), inner="adam", inner_params=()))
     assert "Adam steps" in text(at)
     at.slider(key="fig2_k").set_value(3).run()
     at.select_slider(key="fig2_alpha").set_value(0.8).run()

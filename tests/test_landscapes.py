@@ -1,4 +1,5 @@
-"""Hyperparameter landscapes and basins of attraction (``plots.landscapes``, ``ui.landscapes``).
+"""Hyperparameter landscapes and basins of attraction (``studies.landscapes``, ``plots.landscapes``,
+``ui.landscapes``).
 
 1. axes          log / linear / integer values, 6-digit rounding, cell edges, spec keys
 2. per cell      a map equals ``optimizers.run`` cell by cell (final loss, step of divergence,
@@ -48,6 +49,7 @@ from optimizers.registry import index_of
 from plots import landscapes as L
 from plots import style
 from plots.explore import decode_array
+from studies import landscapes as SL
 from ui import settings as S
 from ui.widgets import fmt
 
@@ -56,10 +58,10 @@ TIMEOUT = 120
 ROSEN_P = (("a", 1.0), ("b", 100.0))
 
 
-def sgdm_spec(nx=7, ny=5, steps=300, tol=1e-3, **kw) -> L.MapSpec:
+def sgdm_spec(nx=7, ny=5, steps=300, tol=1e-3, **kw) -> SL.MapSpec:
     """SGDM on Rosenbrock, lr (log, 1e-4..1e-2) x momentum: both converged and diverged cells."""
-    return L.MapSpec("sgdm", "rosenbrock", (-1.5, 2.0), steps, L.Axis("lr", 1e-4, 1e-2, True, nx),
-                     L.Axis("momentum", 0.0, 0.95, False, ny), hyperparams=(("lr", 1e-3), ("momentum", 0.9)),
+    return SL.MapSpec("sgdm", "rosenbrock", (-1.5, 2.0), steps, SL.Axis("lr", 1e-4, 1e-2, True, nx),
+                     SL.Axis("momentum", 0.0, 0.95, False, ny), hyperparams=(("lr", 1e-3), ("momentum", 0.9)),
                      surface_params=ROSEN_P, tol=tol, **kw)
 
 
@@ -73,49 +75,49 @@ def traces(fig: dict, *roles) -> list[dict]:
 
 # ---- 1. axes ---------------------------------------------------------------------------------
 def test_axis_values_and_edges():
-    a = L.Axis("lr", 1e-4, 1e-1, True, 7)
+    a = SL.Axis("lr", 1e-4, 1e-1, True, 7)
     v = a.values()
     assert v[0] == 1e-4 and v[-1] == 1e-1 and len(v) == 7
     assert all(float(f"{x:.6g}") == x for x in v)  # what the Explore URL keeps
     np.testing.assert_allclose(np.diff(np.log10(v)), 0.5, rtol=1e-5)
-    e = L.Axis.edges(v, True)
+    e = SL.Axis.edges(v, True)
     assert len(e) == 8 and np.all(np.diff(np.log10(e)) > 0)
     np.testing.assert_allclose(np.sqrt(e[1:] * e[:-1]), v, rtol=1e-5)  # centres in log space
 
-    lin = L.Axis("momentum", 0.0, 0.9, False, 4).values()
+    lin = SL.Axis("momentum", 0.0, 0.9, False, 4).values()
     np.testing.assert_array_equal(lin, [0.0, 0.3, 0.6, 0.9])
-    np.testing.assert_allclose(L.Axis.edges(lin, False), [-0.15, 0.15, 0.45, 0.75, 1.05])
+    np.testing.assert_allclose(SL.Axis.edges(lin, False), [-0.15, 0.15, 0.45, 0.75, 1.05])
 
-    k = L.Axis("k", 1, 20, False, 64, integer=True).values()  # fewer cells than asked
+    k = SL.Axis("k", 1, 20, False, 64, integer=True).values()  # fewer cells than asked
     np.testing.assert_array_equal(k, np.arange(1, 21))
     with pytest.raises(ValueError, match="log axis needs lo > 0"):
-        L.Axis("momentum", 0.0, 0.9, True, 8)
+        SL.Axis("momentum", 0.0, 0.9, True, 8)
     with pytest.raises(ValueError, match="lo < hi"):
-        L.Axis("lr", 1.0, 1.0, True, 8)
+        SL.Axis("lr", 1.0, 1.0, True, 8)
     with pytest.raises(ValueError, match="axes must differ"):
-        L.MapSpec("adam", "rosenbrock", (0, 0), 10, L.Axis("lr", 1e-3, 1e-1, True, 4), L.Axis("lr", 1e-3, 1e-1, True, 4))
+        SL.MapSpec("adam", "rosenbrock", (0, 0), 10, SL.Axis("lr", 1e-3, 1e-1, True, 4), SL.Axis("lr", 1e-3, 1e-1, True, 4))
     with pytest.raises(ValueError, match="not a hyperparameter"):
-        L.MapSpec("sgd", "rosenbrock", (0, 0), 10, L.Axis("lr", 1e-3, 1e-1, True, 4), L.Axis("beta1", 0, 0.9, False, 4))
+        SL.MapSpec("sgd", "rosenbrock", (0, 0), 10, SL.Axis("lr", 1e-3, 1e-1, True, 4), SL.Axis("beta1", 0, 0.9, False, 4))
 
 
 def test_spec_key_round_trips():
-    for spec in (sgdm_spec(), L.MapSpec("lookahead", "quadratic", (-1.8, 0.8), 50, L.Axis("k", 1, 10, False, 10, True),
-                                        L.Axis("start_y", -1, 1, False, 9), hyperparams=(("k", 5), ("alpha", 0.5)),
+    for spec in (sgdm_spec(), SL.MapSpec("lookahead", "quadratic", (-1.8, 0.8), 50, SL.Axis("k", 1, 10, False, 10, True),
+                                        SL.Axis("start_y", -1, 1, False, 9), hyperparams=(("k", 5), ("alpha", 0.5)),
                                         surface_params=(("kappa", 20.0), ("angle", 30.0)), inner="sgdm")):
-        again = L.MapSpec.from_key(spec.key())
+        again = SL.MapSpec.from_key(spec.key())
         assert again == spec and again.key() == spec.key()
         assert hash(again) == hash(spec)
 
 
 # ---- 2. per-cell agreement ----------------------------------------------------------------------
-def _check_cells(spec: L.MapSpec) -> L.MapResult:
-    res = L.compute_map(spec)
+def _check_cells(spec: SL.MapSpec) -> SL.MapResult:
+    res = SL.compute_map(spec)
     surf = spec.surface_obj()
     fmin = surf.f_min
     assert res.shape == (len(spec.y.values()), len(spec.x.values()))
     for iy, yv in enumerate(res.ys):
         for ix, xv in enumerate(res.xs):
-            hp, start = L.cell_hyperparams(spec, xv, yv)
+            hp, start = SL.cell_hyperparams(spec, xv, yv)
             run = optimizers.run(spec.optimizer, surf, start, spec.steps, variant=spec.variant, **hp)
             np.testing.assert_array_equal(optimizers.trajectory(spec.optimizer, surf, start, spec.steps,
                                                                 variant=spec.variant, **hp), run.path)
@@ -136,13 +138,13 @@ def test_map_equals_trajectories_cell_by_cell():
 
 def test_map_equals_trajectories_integer_and_start_axes():
     # Lookahead(SGDM): k (integer) x alpha, and NAG's torch form: start x x start y
-    la = L.MapSpec("lookahead", "rosenbrock", (-1.5, 2.0), 120, L.Axis("k", 1, 9, False, 5, True),
-                   L.Axis("alpha", 0.1, 1.0, False, 4), hyperparams=(("k", 5), ("alpha", 0.5), ("lr", 2e-3),
+    la = SL.MapSpec("lookahead", "rosenbrock", (-1.5, 2.0), 120, SL.Axis("k", 1, 9, False, 5, True),
+                   SL.Axis("alpha", 0.1, 1.0, False, 4), hyperparams=(("k", 5), ("alpha", 0.5), ("lr", 2e-3),
                                                                      ("momentum", 0.9)),
                    surface_params=ROSEN_P, inner="sgdm", tol=1e-2)
     _check_cells(la)
-    nag = L.MapSpec("nag", "himmelblau", (0.0, 0.0), 80, L.Axis("start_x", -5, 5, False, 6),
-                    L.Axis("start_y", -5, 5, False, 5), hyperparams=(("lr", 0.01), ("momentum", 0.5)),
+    nag = SL.MapSpec("nag", "himmelblau", (0.0, 0.0), 80, SL.Axis("start_x", -5, 5, False, 6),
+                    SL.Axis("start_y", -5, 5, False, 5), hyperparams=(("lr", 0.01), ("momentum", 0.5)),
                     variant="reference")
     res = _check_cells(nag)
     np.testing.assert_array_equal(res.xs, np.linspace(-5, 5, 6))
@@ -161,7 +163,7 @@ THEORY_STEPS = 3000
 THEORY_RECORD: dict = {}  # measured boundaries, printed by test_theory_report
 
 
-def _first_diverged(res: L.MapResult, row: int) -> int:
+def _first_diverged(res: SL.MapResult, row: int) -> int:
     dv = res.diverged_at[row] >= 0
     assert dv.any(), "no diverged cell in the row"
     i = int(np.argmax(dv))
@@ -173,10 +175,10 @@ def _first_diverged(res: L.MapResult, row: int) -> int:
 @pytest.mark.parametrize("angle", [0.0, 30.0])
 def test_sgd_divergence_boundary_is_2_over_kappa(kappa, angle):
     bound = 2.0 / kappa
-    spec = L.MapSpec("sgd", "quadratic", (-1.8, 0.8), THEORY_STEPS, L.Axis("lr", bound / 2.5, bound * 2.5, True, 128),
-                     L.Axis("start_y", 0.3, 0.8, False, 3), hyperparams=(("lr", 0.01),),
+    spec = SL.MapSpec("sgd", "quadratic", (-1.8, 0.8), THEORY_STEPS, SL.Axis("lr", bound / 2.5, bound * 2.5, True, 128),
+                     SL.Axis("start_y", 0.3, 0.8, False, 3), hyperparams=(("lr", 0.01),),
                      surface_params=(("kappa", kappa), ("angle", angle)))
-    res = L.compute_map(spec)
+    res = SL.compute_map(spec)
     want = int(np.argmax(res.xs >= bound))  # the first grid lr >= 2/κ
     for row in range(len(res.ys)):
         got = _first_diverged(res, row)
@@ -192,10 +194,10 @@ def test_sgd_divergence_boundary_is_2_over_kappa(kappa, angle):
 # it the growth rate is ε ≈ 2δ(1 + β)/(1 − β) for lr = 2(1 + β)(1 + δ)/κ: fastest for large β.
 @pytest.mark.parametrize("kappa,angle", [(20.0, 0.0), (50.0, 30.0)])
 def test_heavy_ball_boundary(kappa, angle):
-    spec = L.MapSpec("sgdm", "quadratic", (-1.8, 0.8), THEORY_STEPS, L.Axis("lr", 1.0 / kappa, 5.0 / kappa, True, 128),
-                     L.Axis("momentum", 0.0, 0.9, False, 10), hyperparams=(("lr", 0.01), ("momentum", 0.9)),
+    spec = SL.MapSpec("sgdm", "quadratic", (-1.8, 0.8), THEORY_STEPS, SL.Axis("lr", 1.0 / kappa, 5.0 / kappa, True, 128),
+                     SL.Axis("momentum", 0.0, 0.9, False, 10), hyperparams=(("lr", 0.01), ("momentum", 0.9)),
                      surface_params=(("kappa", kappa), ("angle", angle)))
-    res = L.compute_map(spec)
+    res = SL.compute_map(spec)
     rows = []
     for row, beta in enumerate(res.ys):
         bound = 2.0 * (1.0 + beta) / kappa
@@ -220,7 +222,7 @@ def test_theory_report(capsys):
 # ---- 4. the map figure ---------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def sgdm_map():
-    return L.compute_map(sgdm_spec(nx=40, ny=30, steps=400))
+    return SL.compute_map(sgdm_spec(nx=40, ny=30, steps=400))
 
 
 def _rasterise(xs, ys, px, py):
@@ -252,7 +254,7 @@ def test_map_figure_structure(sgdm_map):
     assert np.isnan(z[dv]).all() and np.isfinite(z[~dv]).all()  # diverged cells are not coloured
     np.testing.assert_allclose(z[~dv], np.log10(np.maximum(res.loss[~dv] - 0.0, 1e-16)), rtol=1e-6)
     assert len(decode_array(hm["x"])) == 41 and len(decode_array(hm["y"])) == 31  # cell edges
-    assert L.MapSpec.from_key(hm["meta"]["spec"]) == res.spec
+    assert SL.MapSpec.from_key(hm["meta"]["spec"]) == res.spec
 
     # the hatched region covers exactly the diverged cells
     div = traces(d, "diverged")[0]
@@ -325,9 +327,9 @@ def test_click_grid_selection_round_trip(sgdm_map):
 
 
 def test_click_grid_is_capped_for_big_maps():
-    spec = L.MapSpec("sgd", "quadratic", (-1.8, 0.8), 5, L.Axis("lr", 1e-3, 1e-1, True, 600),
-                     L.Axis("start_y", -0.5, 0.5, False, 3), hyperparams=(("lr", 0.01),))
-    res = L.compute_map(spec)
+    spec = SL.MapSpec("sgd", "quadratic", (-1.8, 0.8), 5, SL.Axis("lr", 1e-3, 1e-1, True, 600),
+                     SL.Axis("start_y", -0.5, 0.5, False, 3), hyperparams=(("lr", 0.01),))
+    res = SL.compute_map(spec)
     d = L.map_figure(res, "loss").to_dict()
     grid = traces(d, L.CLICK_GRID_ROLE)
     xs = np.concatenate([decode_array(t["x"]) for t in grid])
@@ -347,9 +349,9 @@ def test_runs_polygon_merges_rows_and_caps():
 
 
 def test_no_minimum_surface_and_csv():
-    spec = L.MapSpec("sgd", "saddle", (1.5, 0.001), 50, L.Axis("lr", 1e-3, 1e-1, True, 6),
-                     L.Axis("start_y", -0.5, 0.5, False, 5), hyperparams=(("lr", 0.01),))
-    res = L.compute_map(spec)
+    spec = SL.MapSpec("sgd", "saddle", (1.5, 0.001), 50, SL.Axis("lr", 1e-3, 1e-1, True, 6),
+                     SL.Axis("start_y", -0.5, 0.5, False, 5), hyperparams=(("lr", 0.01),))
+    res = SL.compute_map(spec)
     assert (res.steps_to_tol == -1).all()
     mg = L.metric_grid(res, "loss")
     assert not mg.log and "no minimum" in mg.note
@@ -357,7 +359,7 @@ def test_no_minimum_surface_and_csv():
     assert "no minimum" in d["layout"]["annotations"][0]["text"]
     go.Figure(d)
 
-    res = L.compute_map(sgdm_spec())
+    res = SL.compute_map(sgdm_spec())
     rows = list(csv.DictReader(io.StringIO(L.map_to_csv(res))))
     assert len(rows) == res.loss.size
     assert list(rows[0]) == ["lr", "momentum", "final_loss", "final_f_minus_fmin", "steps_to_tol_0.001",
@@ -375,8 +377,8 @@ def test_no_minimum_surface_and_csv():
 
 # ---- 5. basins --------------------------------------------------------------------------------
 def test_basins_match_runs_and_classify():
-    spec = L.BasinSpec("sgd", "himmelblau", 300, 9, (("lr", 0.02),))
-    res = L.compute_basins(spec)
+    spec = SL.BasinSpec("sgd", "himmelblau", 300, 9, (("lr", 0.02),))
+    res = SL.compute_basins(spec)
     surf = spec.surface_obj()
     assert res.basin.shape == (9, 9) and len(res.minima) == 4
     m = np.array([[p.x, p.y] for p in surf.minima])
@@ -399,8 +401,8 @@ def test_basins_match_runs_and_classify():
 
 
 def test_basins_figure():
-    a = L.compute_basins(L.BasinSpec("sgd", "himmelblau", 200, 32, (("lr", 0.01),)))
-    b = L.compute_basins(L.BasinSpec("adam", "himmelblau", 200, 32, (("lr", 0.05), ("beta1", 0.9),
+    a = SL.compute_basins(SL.BasinSpec("sgd", "himmelblau", 200, 32, (("lr", 0.01),)))
+    b = SL.compute_basins(SL.BasinSpec("adam", "himmelblau", 200, 32, (("lr", 0.05), ("beta1", 0.9),
                                                                       ("beta2", 0.999), ("eps", 1e-8))))
     fig = L.basins_figure([a, b], ["A", "B"])
     d = fig.to_dict()
@@ -427,9 +429,9 @@ def test_basins_figure():
 def test_progress_blocks_and_interrupt():
     spec = sgdm_spec(nx=64, ny=40, steps=100)
     calls = []
-    res = L.compute_map(spec, progress=calls.append, block=512)
+    res = SL.compute_map(spec, progress=calls.append, block=512)
     assert len(calls) == 5 and calls[-1] == 1.0 and calls == sorted(calls)
-    plain = L.compute_map(spec)
+    plain = SL.compute_map(spec)
     np.testing.assert_array_equal(res.loss, plain.loss)
     np.testing.assert_array_equal(res.diverged_at, plain.diverged_at)
 
@@ -498,7 +500,7 @@ def test_page_default_and_controls():
     assert (at.selectbox(key=f"{base}_x").value, at.selectbox(key=f"{base}_y").value) == ("lr", "momentum")
     fig = chart(at, "ls_map")
     hm = fig["data"][0]
-    spec = L.MapSpec.from_key(hm["meta"]["spec"])
+    spec = SL.MapSpec.from_key(hm["meta"]["spec"])
     assert (spec.x.n, spec.y.n, spec.steps, spec.optimizer) == (128, 128, 1000, "sgdm")
     assert hm["z"]["shape"] == "128, 128" and fig["layout"]["xaxis"]["type"] == "log"
     assert "diverged" in [t["name"] for t in fig["data"] if t.get("showlegend", True)]  # large lr diverge
@@ -522,16 +524,16 @@ def test_page_default_and_controls():
     # axes: y = the start's x, on a linear axis; then x on a linear spacing
     ok(at.selectbox(key=f"{base}_y").set_value("start_x").run())
     fig = chart(at, "ls_map")
-    spec = L.MapSpec.from_key(fig["data"][0]["meta"]["spec"])
+    spec = SL.MapSpec.from_key(fig["data"][0]["meta"]["spec"])
     assert spec.y.name == "start_x" and (spec.y.lo, spec.y.hi) == (-2.0, 2.0)
     assert fig["layout"]["yaxis"]["title"]["text"] == "start x (start coordinate)"
     ok(at.radio(key=f"{base}_lr_spacing").set_value("linear").run())
     fig = chart(at, "ls_map")
-    assert fig["layout"]["xaxis"]["type"] == "linear" and not L.MapSpec.from_key(fig["data"][0]["meta"]["spec"]).x.log
+    assert fig["layout"]["xaxis"]["type"] == "linear" and not SL.MapSpec.from_key(fig["data"][0]["meta"]["spec"]).x.log
 
     # a fixed hyperparameter slider changes the spec (and the current-settings marker)
     ok(at.select_slider(key="ls_hp_rosenbrock_sgdm_None_momentum").set_value(0.5).run())
-    spec = L.MapSpec.from_key(heatmap(at)["meta"]["spec"])
+    spec = SL.MapSpec.from_key(heatmap(at)["meta"]["spec"])
     assert dict(spec.hyperparams)["momentum"] == 0.5
 
 
@@ -542,12 +544,12 @@ def test_page_divergent_region_where_theory_says():
     assert (at.selectbox(key=f"{base}_x").value, at.selectbox(key=f"{base}_y").value) == ("lr", "start_y")
     ok(at.select_slider(key=f"{base}_lr_range").set_range(0.01, 1.0).run())
     fig = chart(at, "ls_map")
-    spec = L.MapSpec.from_key(fig["data"][0]["meta"]["spec"])
+    spec = SL.MapSpec.from_key(fig["data"][0]["meta"]["spec"])
     assert (spec.x.lo, spec.x.hi) == (0.01, 1.0) and dict(spec.surface_params)["kappa"] == 20.0
     xs = spec.x.values()
     div = traces(fig, "diverged")[0]
     px = [v for v in div["x"] if v is not None]
-    edges = L.Axis.edges(xs, True)
+    edges = SL.Axis.edges(xs, True)
     first = int(np.argmax(xs >= 0.1))
     assert min(px) in (edges[first], edges[first + 1])  # the region starts at the boundary cell
     assert max(px) == pytest.approx(edges[-1])
@@ -557,10 +559,10 @@ def test_page_divergent_region_where_theory_says():
 
 def test_page_selected_cell_shows_run_and_explore_link():
     at = open_page(ls_res=64)
-    spec = L.MapSpec.from_key(heatmap(at)["meta"]["spec"])
-    res = L.compute_map(spec)
+    spec = SL.MapSpec.from_key(heatmap(at)["meta"]["spec"])
+    res = SL.compute_map(spec)
     ix, iy = 20, 50
-    xv, yv = L.cell_values(res, ix, iy)
+    xv, yv = SL.cell_values(res, ix, iy)
     at.session_state["ls_cell"] = {"axes": ("lr", "momentum"), "x": xv, "y": yv}
     ok(at.run())
     fig = chart(at, "ls_map")
@@ -604,8 +606,8 @@ def test_page_selected_cell_shows_run_and_explore_link():
 def test_page_explore_url_function_lookahead():
     from ui.landscapes import explore_url
 
-    spec = L.MapSpec("lookahead", "quadratic", (-1.8, 0.8), 400, L.Axis("k", 1, 10, False, 10, True),
-                     L.Axis("lr", 1e-3, 1e-1, True, 16), hyperparams=(("k", 5), ("alpha", 0.5), ("lr", 0.01),
+    spec = SL.MapSpec("lookahead", "quadratic", (-1.8, 0.8), 400, SL.Axis("k", 1, 10, False, 10, True),
+                     SL.Axis("lr", 1e-3, 1e-1, True, 16), hyperparams=(("k", 5), ("alpha", 0.5), ("lr", 0.01),
                                                                     ("momentum", 0.9)),
                      surface_params=(("kappa", 50.0), ("angle", 30.0)), inner="sgdm")
     url = explore_url(spec, 7.0, 0.0215443, "http://h:1/app/")
@@ -638,8 +640,8 @@ def test_page_progress_bar_for_big_maps(monkeypatch):
     monkeypatch.setattr(page, "PROGRESS_WORK", 1)  # every map counts as big
     at = open_page(ls_res=64, ls_steps=50)
     assert not at.get("progress")  # emptied once done
-    spec = L.MapSpec.from_key(heatmap(at)["meta"]["spec"])
-    want = L.metric_grid(L.compute_map(spec), "loss").z
+    spec = SL.MapSpec.from_key(heatmap(at)["meta"]["spec"])
+    want = L.metric_grid(SL.compute_map(spec), "loss").z
     np.testing.assert_array_equal(decode_array(heatmap(at)["z"]), want)
     # a second session gets it from the cache: the progress bar (drawn from outside the cached
     # function) was not recorded, so nothing is replayed and nothing fails
@@ -657,7 +659,7 @@ def test_page_progress_bar_for_big_maps(monkeypatch):
 ])
 def test_page_other_optimizers_and_surfaces(state, axes):
     at = open_page(ls_res=64, ls_steps=100, **state)
-    spec = L.MapSpec.from_key(heatmap(at)["meta"]["spec"])
+    spec = SL.MapSpec.from_key(heatmap(at)["meta"]["spec"])
     assert (spec.optimizer, spec.surface) == (state["ls_opt"], state.get("ls_surface", "rosenbrock"))
     assert (spec.x.name, spec.y.name) == axes
     if state["ls_opt"] == "lookahead":
@@ -719,10 +721,10 @@ def test_five_sessions_at_once_apptest():
     for at, (oid, sid) in zip(apps, CONCURRENT):
         ok(at)
         hm = heatmap(at)
-        spec = L.MapSpec.from_key(hm["meta"]["spec"])
+        spec = SL.MapSpec.from_key(hm["meta"]["spec"])
         assert (spec.optimizer, spec.surface, spec.steps) == (oid, sid, 800)
         keys.add(spec.key())
-        want = L.metric_grid(L.compute_map(spec), "loss").z  # single-threaded, uncached
+        want = L.metric_grid(SL.compute_map(spec), "loss").z  # single-threaded, uncached
         np.testing.assert_array_equal(decode_array(hm["z"]), want)
     assert len(keys) == len(CONCURRENT)
 
@@ -731,9 +733,9 @@ def test_five_threads_through_the_cached_function():
     from ui import landscapes as page
 
     page.cached_map.clear()
-    specs = [L.MapSpec(oid, sid, tuple(surfaces.SURFACES[sid].start), 1000,
-                       L.Axis("lr", 1e-4, 1e-1, True, 160), L.Axis("start_y", *surfaces.SURFACES[sid].bounds[1], False, 96),
-                       hyperparams=tuple((h.name, h.default) for h in L.hyperparams_of(oid)),
+    specs = [SL.MapSpec(oid, sid, tuple(surfaces.SURFACES[sid].start), 1000,
+                       SL.Axis("lr", 1e-4, 1e-1, True, 160), SL.Axis("start_y", *surfaces.SURFACES[sid].bounds[1], False, 96),
+                       hyperparams=tuple((h.name, h.default) for h in SL.hyperparams_of(oid)),
                        surface_params=tuple(zip((p.name for p in surfaces.SURFACES[sid].params),
                                                 surfaces.SURFACES[sid].values)))
              for oid, sid in CONCURRENT]
@@ -758,7 +760,7 @@ def test_five_threads_through_the_cached_function():
     # the computations overlapped in time (they really ran concurrently)
     assert max(s[0] for s in spans.values()) < min(s[1] for s in spans.values())
     for i, spec in enumerate(specs):
-        want = L.compute_map(spec)  # alone, single caller
+        want = SL.compute_map(spec)  # alone, single caller
         got = out[i]
         assert got.spec == spec
         for name in ("loss", "steps_to_tol", "diverged_at", "final"):

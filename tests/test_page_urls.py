@@ -29,8 +29,9 @@ from streamlit.testing.v1 import AppTest
 import optimizers
 from optimizers.registry import index_of
 from plots import figures as F
-from plots import landscapes as L
 from plots import style
+from studies import figures as SF
+from studies import landscapes as SL
 from ui import figures as FP
 from ui import landscapes as LP
 from ui import settings as S
@@ -126,9 +127,9 @@ def widget_values(at: AppTest, prefixes: tuple) -> dict:
     return out
 
 
-def heatmap_spec(at: AppTest) -> L.MapSpec:
+def heatmap_spec(at: AppTest) -> SL.MapSpec:
     (chart,) = [c for c in at.get("plotly_chart") if c.proto.id.endswith("ls_map")]
-    return L.MapSpec.from_key(json.loads(chart.proto.spec)["data"][0]["meta"]["spec"])
+    return SL.MapSpec.from_key(json.loads(chart.proto.spec)["data"][0]["meta"]["spec"])
 
 
 def basin_names(at: AppTest) -> list[str]:
@@ -140,11 +141,11 @@ def basin_names(at: AppTest) -> list[str]:
 def test_figures_codec_is_canonical_and_empty_link_is_the_survey():
     settings, warnings = FP.from_query(FIG_QUERY)
     assert not warnings and FP.to_query(settings) == FIG_QUERY
-    assert settings.fig1 == F.Figure1Settings(kappa=20.0, start=(-1.5, 0.4), lr=0.03, momentum=0.7, steps=80)
+    assert settings.fig1 == SF.Figure1Settings(kappa=20.0, start=(-1.5, 0.4), lr=0.03, momentum=0.7, steps=80)
     assert settings.fig2.inner == "adam" and dict(settings.fig2.inner_params) == {
         "lr": 0.05, "beta1": 0.8, "beta2": 0.999, "eps": 1e-08}
     assert (settings.fig2.k, settings.fig2.alpha, settings.fig2.cycles) == (4, 0.7, 6)
-    assert FP.from_query({}) == (FP.FiguresSettings(F.Figure1Settings(), F.Figure2Settings()), [])
+    assert FP.from_query({}) == (FP.FiguresSettings(SF.Figure1Settings(), SF.Figure2Settings()), [])
     # keys of other pages are not the Figures page's business
     assert FP.from_query({"surface": "beale()", "opts": "sgd(lr=1)", "tab": "basins"}) == FP.from_query({})
 
@@ -197,7 +198,7 @@ BAD_FIGURE_LINKS = [
     # (query, widget key, the value it falls back or is clamped to)
     ({"fig1_lr": "fast"}, "fig1_lr", 0.0396),
     ({"fig1_lr": "1e9"}, "fig1_lr", 100.0),
-    ({"fig1_steps": "9999"}, "fig1_steps", F.FIG1_MAX_STEPS),
+    ({"fig1_steps": "9999"}, "fig1_steps", SF.FIG1_MAX_STEPS),
     ({"fig1_start": "1,2,3"}, "fig1_start_x", -1.8),
     ({"fig1_start": "0.5,7"}, "fig1_start_y", 1.0),
     ({"fig2_k": "2.5"}, "fig2_k", 2),
@@ -415,8 +416,8 @@ def test_app_opens_landscapes_link():
 def test_open_in_explore_opens_that_run_without_warnings():
     at = open_page(_landscapes_app, LS_QUERY)
     spec = heatmap_spec(at)
-    res = L.compute_map(spec)
-    xv, yv = L.cell_values(res, 40, 10)
+    res = SL.compute_map(spec)
+    xv, yv = SL.cell_values(res, 40, 10)
     at.session_state["ls_cell"] = {"axes": ("lr", "momentum"), "x": xv, "y": yv}
     ok(at.run())
     (url,) = [e.proto.url for e in at.get("link_button")]

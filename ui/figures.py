@@ -4,9 +4,9 @@ Each figure has its captions (English and the survey's Chinese), a short explana
 survey's argument, its controls (built from the optimizer registry's metadata; widget keys
 prefixed ``fig1_`` / ``fig2_`` so that they never clash with the Explore page's), a button that
 restores the survey's settings, a measured one-line summary, and the figure twice: animated and
-as the finished static picture.  The pictures and numbers come from the pure builders in
-:mod:`plots.figures`; anything that goes wrong shows as a readable ``st.error``, never a
-traceback.
+as the finished static picture.  The numbers come from :mod:`studies.figures` (runs, cycles,
+the summary lines), the pictures from the pure builders in :mod:`plots.figures`; anything that
+goes wrong shows as a readable ``st.error``, never a traceback.
 
 The page keeps its state in the URL, like Explore: :class:`FiguresSettings` (both figures'
 settings) is parsed once from the query on the session's first visit (:func:`from_query`, which
@@ -36,14 +36,15 @@ import optimizers
 import surfaces
 from optimizers import Hyperparam
 from plots import figures as F
+from studies import figures as SF
 
 from . import settings as S
 from . import widgets as W
 
 ss = st.session_state
 
-FIG1_DEFAULT = F.Figure1Settings()
-FIG2_DEFAULT = F.Figure2Settings()
+FIG1_DEFAULT = SF.Figure1Settings()
+FIG2_DEFAULT = SF.Figure2Settings()
 _KAPPA = next(p for p in surfaces.SURFACES["quadratic"].params if p.name == "kappa")
 #: the ravine's κ as a slider record: on a log scale (surface parameters carry no scale)
 KAPPA = Hyperparam("kappa", _KAPPA.default, _KAPPA.lo, _KAPPA.hi, "log",
@@ -57,18 +58,18 @@ INNER_CHOICES = tuple(optimizers.inner_choices("lookahead"))
 
 # ---- cached computations (settings are frozen dataclasses: hashable) ---------------------------
 @functools.lru_cache(maxsize=64)
-def _fig1_data(settings: F.Figure1Settings) -> F.Figure1Data:
-    return F.figure1_data(settings)
+def _fig1_data(settings: SF.Figure1Settings) -> SF.Figure1Data:
+    return SF.figure1_data(settings)
 
 
 @functools.lru_cache(maxsize=64)
-def _fig2_data(settings: F.Figure2Settings) -> F.Figure2Data:
-    return F.figure2_data(settings)
+def _fig2_data(settings: SF.Figure2Settings) -> SF.Figure2Data:
+    return SF.figure2_data(settings)
 
 
 @functools.lru_cache(maxsize=256)
-def _suggest_lr(settings: F.Figure2Settings) -> float:
-    return F.suggest_inner_lr(settings)
+def _suggest_lr(settings: SF.Figure2Settings) -> float:
+    return SF.suggest_inner_lr(settings)
 
 
 # ---- the URL ------------------------------------------------------------------------------------
@@ -76,8 +77,8 @@ def _suggest_lr(settings: F.Figure2Settings) -> float:
 class FiguresSettings:
     """The Figures page's whole configuration (what its URL holds): both figures' settings."""
 
-    fig1: F.Figure1Settings = FIG1_DEFAULT
-    fig2: F.Figure2Settings = FIG2_DEFAULT
+    fig1: SF.Figure1Settings = FIG1_DEFAULT
+    fig2: SF.Figure2Settings = FIG2_DEFAULT
 
 
 def read_numbers(text, records, what: str, warnings: list) -> tuple | None:
@@ -120,14 +121,14 @@ _LA = optimizers.OPTIMIZERS["lookahead"]
 FIG1_FIELDS = {
     "fig1_lr": ("lr", (optimizers.OPTIMIZERS["sgd"].hyperparam("lr"),)),
     "fig1_momentum": ("momentum", (optimizers.OPTIMIZERS["sgdm"].hyperparam("momentum"),)),
-    "fig1_steps": ("steps", (Hyperparam("steps", FIG1_DEFAULT.steps, 1, F.FIG1_MAX_STEPS, integer=True),)),
+    "fig1_steps": ("steps", (Hyperparam("steps", FIG1_DEFAULT.steps, 1, SF.FIG1_MAX_STEPS, integer=True),)),
     "fig1_kappa": ("kappa", (KAPPA,)),
     "fig1_start": ("start", _START),
 }
 FIG2_FIELDS = {
-    "fig2_k": ("k", (dataclasses.replace(_LA.hyperparam("k"), hi=F.FIG2_MAX_K),)),
+    "fig2_k": ("k", (dataclasses.replace(_LA.hyperparam("k"), hi=SF.FIG2_MAX_K),)),
     "fig2_alpha": ("alpha", (_LA.hyperparam("alpha"),)),
-    "fig2_cycles": ("cycles", (Hyperparam("cycles", FIG2_DEFAULT.cycles, 1, F.FIG2_MAX_CYCLES, integer=True),)),
+    "fig2_cycles": ("cycles", (Hyperparam("cycles", FIG2_DEFAULT.cycles, 1, SF.FIG2_MAX_CYCLES, integer=True),)),
     "fig2_kappa": ("kappa", (KAPPA,)),
     "fig2_start": ("start", _START),
 }
@@ -148,7 +149,7 @@ def _fields_to_query(values: dict, fields: dict) -> dict:
             for key, (field, records) in fields.items()}
 
 
-def _fig2_values(s: F.Figure2Settings) -> dict:
+def _fig2_values(s: SF.Figure2Settings) -> dict:
     return {"k": s.k, "alpha": s.alpha, "cycles": s.cycles, "start": s.start,
             "kappa": dict(s.surface_params).get("kappa", _KAPPA.default)}
 
@@ -168,11 +169,11 @@ def _inner_from_query(text: str, warnings: list) -> tuple[str, tuple]:
     return cfg.id, cfg.hyperparams
 
 
-def fig1_from_query(q: dict, warnings: list) -> F.Figure1Settings:
+def fig1_from_query(q: dict, warnings: list) -> SF.Figure1Settings:
     return dataclasses.replace(FIG1_DEFAULT, **_fields_from_query(q, FIG1_FIELDS, warnings))
 
 
-def fig2_from_query(q: dict, warnings: list) -> F.Figure2Settings:
+def fig2_from_query(q: dict, warnings: list) -> SF.Figure2Settings:
     v = _fields_from_query(q, FIG2_FIELDS, warnings)
     kappa = v.pop("kappa", _fig2_values(FIG2_DEFAULT)["kappa"])
     inner, params = (_inner_from_query(q["fig2_inner"], warnings) if "fig2_inner" in q
@@ -190,11 +191,11 @@ def from_query(query: dict) -> tuple[FiguresSettings, list[str]]:
     return FiguresSettings(fig1_from_query(q, warnings), fig2_from_query(q, warnings)), warnings
 
 
-def fig1_query(s: F.Figure1Settings) -> dict:
+def fig1_query(s: SF.Figure1Settings) -> dict:
     return _fields_to_query(dataclasses.asdict(s), FIG1_FIELDS)
 
 
-def fig2_query(s: F.Figure2Settings) -> dict:
+def fig2_query(s: SF.Figure2Settings) -> dict:
     inner = S.OptimizerConfig(s.inner, "paper", tuple(s.inner_params)).to_text()
     return {"fig2_inner": inner, **_fields_to_query(_fig2_values(s), FIG2_FIELDS)}
 
@@ -215,7 +216,7 @@ def _start_inputs(prefix: str):
 
 
 # ---- Figure 1: state <-> widgets ---------------------------------------------------------------
-def _write_fig1(s: F.Figure1Settings) -> None:
+def _write_fig1(s: SF.Figure1Settings) -> None:
     ss["fig1_lr"] = float(s.lr)
     ss["fig1_momentum"] = float(s.momentum)
     ss["fig1_steps"] = int(s.steps)
@@ -223,8 +224,8 @@ def _write_fig1(s: F.Figure1Settings) -> None:
     ss["fig1_start_x"], ss["fig1_start_y"] = float(s.start[0]), float(s.start[1])
 
 
-def _read_fig1() -> F.Figure1Settings:
-    return F.Figure1Settings(kappa=float(ss["fig1_kappa"]),
+def _read_fig1() -> SF.Figure1Settings:
+    return SF.Figure1Settings(kappa=float(ss["fig1_kappa"]),
                              start=(float(ss["fig1_start_x"]), float(ss["fig1_start_y"])),
                              lr=float(ss["fig1_lr"]), momentum=float(ss["fig1_momentum"]),
                              steps=int(ss["fig1_steps"]))
@@ -239,7 +240,7 @@ def _hp_key(inner: str, name: str) -> str:
     return f"fig2_hp_{inner}_{name}"
 
 
-def _write_fig2(s: F.Figure2Settings) -> None:
+def _write_fig2(s: SF.Figure2Settings) -> None:
     ss["fig2_inner"] = s.inner
     ss["fig2_k"] = int(s.k)
     ss["fig2_alpha"] = float(s.alpha)
@@ -251,11 +252,11 @@ def _write_fig2(s: F.Figure2Settings) -> None:
         ss[_hp_key(s.inner, h.name)] = given.get(h.name, h.default)
 
 
-def _read_fig2() -> F.Figure2Settings:
+def _read_fig2() -> SF.Figure2Settings:
     inner = ss["fig2_inner"]
     params = tuple((h.name, ss.get(_hp_key(inner, h.name), h.default))
                    for h in optimizers.OPTIMIZERS[inner].hyperparams)
-    return F.Figure2Settings(
+    return SF.Figure2Settings(
         surface="quadratic", surface_params=(("kappa", float(ss["fig2_kappa"])), ("angle", 0.0)),
         start=(float(ss["fig2_start_x"]), float(ss["fig2_start_y"])), inner=inner, inner_params=params,
         k=int(ss["fig2_k"]), alpha=float(ss["fig2_alpha"]), cycles=int(ss["fig2_cycles"]))
@@ -311,7 +312,7 @@ def _two_views(build, key: str, what: str, label: str) -> None:
         st.plotly_chart(figs[1], key=f"{key}_static", width="stretch", theme=None)
 
 
-def _figure1() -> F.Figure1Settings:
+def _figure1() -> SF.Figure1Settings:
     """Figure 1's section; returns its settings (as the link describes them)."""
     _captions(F.FIGURE1_TITLE, F.FIGURE1_TITLE_ZH)
     st.markdown(
@@ -332,7 +333,7 @@ def _figure1() -> F.Figure1Settings:
     with c2:
         W.slider("SGDM momentum β", mom, "fig1_momentum", help=mom.help)
     with c3:
-        st.slider("steps", 1, F.FIG1_MAX_STEPS, key="fig1_steps")
+        st.slider("steps", 1, SF.FIG1_MAX_STEPS, key="fig1_steps")
     with c4:
         st.button("Reset to the survey's figure", key="fig1_reset", on_click=_reset_fig1,
                   icon=":material/restart_alt:", width="stretch",
@@ -354,13 +355,13 @@ def _figure1() -> F.Figure1Settings:
             st.warning(f"{name} diverged at step {r.diverged_at} (lr·κ = {settings.lr * settings.kappa:.3g}"
                        + (", above 2" if which == "sgd" and settings.lr * settings.kappa > 2 else "")
                        + "): its path is drawn up to its last point on the picture.", icon=":material/warning:")
-    st.info(F.figure1_summary(data), icon=":material/straighten:")
+    st.info(SF.figure1_summary(data), icon=":material/straighten:")
     _two_views(lambda animated: F.figure1(data, animated=animated, height=FIG_HEIGHT), "fig1",
                "step by step", "Figure 1")
     return settings
 
 
-def _figure2() -> F.Figure2Settings:
+def _figure2() -> SF.Figure2Settings:
     """Figure 2's section; returns its settings (as the link describes them)."""
     _captions(F.FIGURE2_TITLE, F.FIGURE2_TITLE_ZH)
     st.markdown(
@@ -382,7 +383,7 @@ def _figure2() -> F.Figure2Settings:
                            help="The optimizer that takes the fast steps; switching picks a measured learning rate.")
     with c2:
         k = la.hyperparam("k")
-        st.slider("k (fast steps per cycle)", int(k.lo), F.FIG2_MAX_K, key="fig2_k", help=k.help)
+        st.slider("k (fast steps per cycle)", int(k.lo), SF.FIG2_MAX_K, key="fig2_k", help=k.help)
     with c3:
         alpha = la.hyperparam("alpha")
         W.slider("α", alpha, "fig2_alpha", help=alpha.help)
@@ -396,7 +397,7 @@ def _figure2() -> F.Figure2Settings:
                        f"(lr = {dict(FIG2_DEFAULT.inner_params)['lr']:g}, momentum = "
                        f"{dict(FIG2_DEFAULT.inner_params)['momentum']:g}), {FIG2_DEFAULT.cycles} cycles, κ = 50")
     with st.expander(f"Cycles, the ravine, the start and {spec.name}'s other hyperparameters"):
-        st.slider("cycles (slow-weight updates)", 1, F.FIG2_MAX_CYCLES, key="fig2_cycles",
+        st.slider("cycles (slow-weight updates)", 1, SF.FIG2_MAX_CYCLES, key="fig2_cycles",
                   help="The run is cycles × k fast steps, so every cycle is complete.")
         W.slider("ravine κ (condition number)", KAPPA, "fig2_kappa", help=KAPPA.help)
         _start_inputs("fig2")
@@ -410,7 +411,7 @@ def _figure2() -> F.Figure2Settings:
     if data.diverged_at >= 0:
         st.warning(f"The fast weights diverged at step {data.diverged_at}: try a smaller learning rate.",
                    icon=":material/warning:")
-    st.info(F.figure2_summary(data), icon=":material/straighten:")
+    st.info(SF.figure2_summary(data), icon=":material/straighten:")
     _two_views(lambda animated: F.figure2(data, animated=animated, height=FIG_HEIGHT), "fig2",
                "cycle by cycle", "Figure 2")
     return settings

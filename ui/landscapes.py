@@ -29,7 +29,7 @@ none (a first visit, or a page or mode that was not drawn: Streamlit drops those
 state), and written back (:func:`to_query`) after the widgets are drawn, on every run.
 
 Computation: results are cached with ``st.cache_data`` keyed by the settings' JSON text
-(:meth:`plots.landscapes.MapSpec.key`), at most ``MAX_ENTRIES`` entries.  Big grids are computed
+(:meth:`studies.landscapes.MapSpec.key`), at most ``MAX_ENTRIES`` entries.  Big grids are computed
 in blocks with a progress bar: ``sweep`` calls back after each block, the callback updates the
 bar, and since every Streamlit call checks for a pending rerun, a new interaction stops the
 computation between blocks (nothing half-done is cached).  The callback runs the bar update in
@@ -59,7 +59,8 @@ from optimizers.registry import index_of
 from plots import explore as PE
 from plots import landscapes as L
 from plots import style
-from studies import presets
+from studies import landscapes as SL
+from studies import metrics, presets
 
 from . import settings as S
 from . import widgets as W
@@ -96,15 +97,15 @@ THREADING_NOTE = (
 
 # ---- cached computations --------------------------------------------------------------------
 @st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
-def cached_map(key: str, _progress=None, _block=None) -> L.MapResult:
+def cached_map(key: str, _progress=None, _block=None) -> SL.MapResult:
     """The map for ``MapSpec.key()`` text (``_progress`` / ``_block`` are not part of the key:
     they do not change the result)."""
-    return L.compute_map(L.MapSpec.from_key(key), progress=_progress, block=_block)
+    return SL.compute_map(SL.MapSpec.from_key(key), progress=_progress, block=_block)
 
 
 @st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
-def cached_basins(key: str, _progress=None, _block=None) -> L.BasinResult:
-    return L.compute_basins(L.BasinSpec.from_key(key), progress=_progress, block=_block)
+def cached_basins(key: str, _progress=None, _block=None) -> SL.BasinResult:
+    return SL.compute_basins(SL.BasinSpec.from_key(key), progress=_progress, block=_block)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -205,7 +206,7 @@ def _optimizer_widgets(prefix: str, sid: str, sparams: tuple, start: tuple, step
         _default(vkey, "paper")
         variant = st.radio("Form", variants, key=vkey, horizontal=True,
                            format_func=lambda v: {"paper": "paper (survey)", "reference": "reference (library)"}[v])
-    hps = L.hyperparams_of(oid, inner)
+    hps = SL.hyperparams_of(oid, inner)
     values = []
     for h in hps:
         key = _hp_key(prefix, sid, oid, inner, h.name)
@@ -230,14 +231,14 @@ def _start_widgets(prefix: str, surf):
                     step=(x1 - x0) / 100)
     c2.number_input("start y", min_value=float(y0), max_value=float(y1), key=ky, format="%.4g",
                     step=(y1 - y0) / 100)
-    return (L._r6(ss[kx]), L._r6(ss[ky]))
+    return (SL._r6(ss[kx]), SL._r6(ss[ky]))
 
 
 # ---- the map: sidebar ---------------------------------------------------------------------------
 def _axis_record(name: str, hps: dict, surf):
     """Something with lo / hi / scale / integer for an axis name (a Hyperparam, or a Param-like
     record for the start's coordinates)."""
-    if name in L.START_AXES:
+    if name in SL.START_AXES:
         (x0, x1), (y0, y1) = surf.bounds
         lo, hi = (x0, x1) if name == "start_x" else (y0, y1)
         return surfaces.Param(name, lo, lo, hi)
@@ -246,8 +247,8 @@ def _axis_record(name: str, hps: dict, surf):
 
 def _axis_names(oid: str, inner: str | None) -> tuple[dict, list[str]]:
     """The optimizer's hyperparameter records by name, and every name an axis may take."""
-    hps = {h.name: h for h in L.hyperparams_of(oid, inner)}
-    return hps, list(hps) + list(L.START_AXES)
+    hps = {h.name: h for h in SL.hyperparams_of(oid, inner)}
+    return hps, list(hps) + list(SL.START_AXES)
 
 
 def _default_axes(names: list[str]) -> tuple[str, str]:
@@ -305,10 +306,10 @@ def _axis_widgets(which: str, name: str, rec, cur: float, base: str, res: int):
         hi = opts[min(i + 1, len(opts) - 1)]
         if lo >= hi:
             lo = opts[max(0, opts.index(hi) - 1)]
-    return L.Axis(name, float(lo), float(hi), log, int(res), bool(getattr(rec, "integer", False)))
+    return SL.Axis(name, float(lo), float(hi), log, int(res), bool(getattr(rec, "integer", False)))
 
 
-def _map_sidebar() -> L.MapSpec:
+def _map_sidebar() -> SL.MapSpec:
     with st.sidebar:
         st.header("Surface and start")
         sid, sparams = _surface_widgets("ls_", "rosenbrock")
@@ -333,7 +334,7 @@ def _map_sidebar() -> L.MapSpec:
         res = int(st.radio("Resolution (cells per side)", L.RESOLUTIONS, key="ls_res", horizontal=True,
                            format_func=lambda n: f"{n}²",
                            help="512 × 512 = 262,144 runs: computed in blocks, with a progress bar."))
-        fmt = lambda n: L.START_AXES.get(n, n)  # noqa: E731
+        fmt = lambda n: SL.START_AXES.get(n, n)  # noqa: E731
         if ss[f"{base}_x"] not in names:
             ss[f"{base}_x"] = dx
         st.selectbox("x axis", names, key=f"{base}_x", format_func=fmt)
@@ -348,15 +349,15 @@ def _map_sidebar() -> L.MapSpec:
         yname = ss[f"{base}_y"]
         yaxis = _axis_widgets("y", yname, _axis_record(yname, hps, surf), float(cur[yname]), base, res)
 
-        _default("ls_tol", L.TOL)
+        _default("ls_tol", metrics.TOL)
         tol = st.select_slider("Tolerance for “reached the minimum” (f − f* ≤ tol)", TOLERANCES,
                                key="ls_tol", format_func=L.short_g)
-    return L.MapSpec(oid, sid, start, steps, xaxis, yaxis, hyperparams=hp, surface_params=sparams,
+    return SL.MapSpec(oid, sid, start, steps, xaxis, yaxis, hyperparams=hp, surface_params=sparams,
                      variant=variant, inner=inner, tol=float(tol))
 
 
 # ---- the map: selection, side panel ---------------------------------------------------------------
-def _apply_selection(result: L.MapResult) -> None:
+def _apply_selection(result: SL.MapResult) -> None:
     """A click on the map (a click-grid point selection) selects that cell's run."""
     event = ss.get("ls_map")
     try:
@@ -371,21 +372,21 @@ def _apply_selection(result: L.MapResult) -> None:
     ss["_ls_last_points"] = sig
     cell = L.cell_from_selection({"points": points}, result)
     if cell is not None:
-        xv, yv = L.cell_values(result, *cell)
+        xv, yv = SL.cell_values(result, *cell)
         ss["ls_cell"] = {"axes": (result.spec.x.name, result.spec.y.name), "x": xv, "y": yv}
 
 
-def _selected(spec: L.MapSpec):
+def _selected(spec: SL.MapSpec):
     sel = ss.get("ls_cell")
     if not sel or tuple(sel.get("axes", ())) != (spec.x.name, spec.y.name):
         return None
     return float(sel["x"]), float(sel["y"])
 
 
-def explore_url(spec: L.MapSpec, xv: float, yv: float, base: str = "") -> str:
+def explore_url(spec: SL.MapSpec, xv: float, yv: float, base: str = "") -> str:
     """The Explore link of the run at axis values (xv, yv): ``<base>/explore?`` + the query of
     ``ui.settings.to_query``.  ``base`` is the app's root URL ("" gives a root-relative link)."""
-    hp, start = L.cell_hyperparams(spec, xv, yv)
+    hp, start = SL.cell_hyperparams(spec, xv, yv)
     cfg = S.optimizer_config(spec.optimizer, spec.variant, **hp)
     settings = S.ExploreSettings(spec.surface, tuple(spec.surface_params), start, int(spec.steps), 0.0, 0, (cfg,))
     query = S.to_query(settings)
@@ -407,17 +408,17 @@ def _app_base() -> str:
     return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
-def _cell_run(spec: L.MapSpec, xv: float, yv: float):
-    hp, start = L.cell_hyperparams(spec, xv, yv)
+def _cell_run(spec: SL.MapSpec, xv: float, yv: float):
+    hp, start = SL.cell_hyperparams(spec, xv, yv)
     return cached_run(spec.optimizer, spec.variant, spec.surface, tuple(spec.surface_params), start,
                       int(spec.steps), tuple(hp.items())), hp, start
 
 
 def _use_as_current(spec_key: str, xv: float, yv: float) -> None:
     """Callback: the selected cell's axis values become the sliders' (current) values."""
-    spec = L.MapSpec.from_key(spec_key)
+    spec = SL.MapSpec.from_key(spec_key)
     for axis, v in ((spec.x, xv), (spec.y, yv)):
-        if axis.name in L.START_AXES:
+        if axis.name in SL.START_AXES:
             kx, ky = _start_keys("ls_", spec.surface)
             ss[kx if axis.name == "start_x" else ky] = float(v)
         else:
@@ -437,7 +438,7 @@ def _cell_figure(surf, pv, start):
     return PE._make_figure(data, layout)
 
 
-def _side_panel(spec: L.MapSpec, result: L.MapResult, selected) -> None:
+def _side_panel(spec: SL.MapSpec, result: SL.MapResult, selected) -> None:
     if selected is None:
         st.info("Click a cell of the map to see its run here, with a link that opens it in Explore.",
                 icon=":material/touch_app:")
@@ -475,7 +476,7 @@ def _metric_control() -> str:
                                 label_visibility="collapsed") or "loss"
 
 
-def _map_page(spec: L.MapSpec, metric: str) -> None:
+def _map_page(spec: SL.MapSpec, metric: str) -> None:
     """The map of ``spec`` (its widgets already drawn), the selected cell's run and the exports."""
     n_runs = len(spec.x.values()) * len(spec.y.values())
     t0 = time.perf_counter()
@@ -532,7 +533,7 @@ def _basins_sidebar():
         _default("lb_n", BasinsSettings.starts)
         n = int(st.radio("Starts per side", BASIN_SIDES, key="lb_n", horizontal=True,
                          format_func=lambda v: f"{v}²"))
-        _default("lb_tol", L.TOL)
+        _default("lb_tol", metrics.TOL)
         tol = float(st.select_slider("Tolerance f − f* ≤ tol (shading)", TOLERANCES, key="lb_tol",
                                      format_func=L.short_g))
         _default("lb_dist", BasinsSettings.within)
@@ -544,7 +545,7 @@ def _basins_sidebar():
             use_lr = lr if sid == "himmelblau" else None
             oid, variant, inner, hp = _optimizer_widgets(f"lb{i}_", sid, sparams, tuple(surf.start), steps,
                                                          dflt, default_lr=use_lr, label=f"Optimizer {'AB'[i]}")
-            specs.append(L.BasinSpec(oid, sid, steps, n, hp, sparams, variant, inner, tol, dist))
+            specs.append(SL.BasinSpec(oid, sid, steps, n, hp, sparams, variant, inner, tol, dist))
     return specs
 
 
@@ -607,7 +608,7 @@ class MapSettings:
     x: AxisSetting | None = None
     y: AxisSetting | None = None
     res: int = 128
-    tol: float = L.TOL
+    tol: float = metrics.TOL
     metric: str = "loss"
 
 
@@ -619,7 +620,7 @@ class BasinsSettings:
     surface_params: tuple = ()
     steps: int = 500
     starts: int = 128
-    tol: float = L.TOL
+    tol: float = metrics.TOL
     within: float = 0.02
     optimizers: tuple = tuple(S.OptimizerConfig(oid) for oid, _ in BASIN_OPTIMIZERS)
 
@@ -821,12 +822,12 @@ def _config(oid: str, variant: str, inner: str | None, hyperparams) -> S.Optimiz
     return S.OptimizerConfig(oid, variant, ((("inner", inner),) if inner else ()) + tuple(hyperparams))
 
 
-def _read_axis(base: str, axis: L.Axis) -> AxisSetting:
+def _read_axis(base: str, axis: SL.Axis) -> AxisSetting:
     lo, hi = ss[f"{base}_{axis.name}_range"]
     return AxisSetting(axis.name, float(lo), float(hi), ss[f"{base}_{axis.name}_spacing"] == "log")
 
 
-def _read_map(spec: L.MapSpec, metric: str) -> MapSettings:
+def _read_map(spec: SL.MapSpec, metric: str) -> MapSettings:
     """The map's settings as its widgets hold them (after they are drawn)."""
     base = _axes_key(spec.surface, spec.optimizer, spec.inner)
     return MapSettings(spec.surface, tuple(spec.surface_params), tuple(spec.start), int(spec.steps),
