@@ -247,7 +247,7 @@ class Stage {
       }));
       const layout = {
         font, showlegend: false, dragmode: false, hovermode: false,
-        margin: small ? { l: 2.6 * F + 8, r: 8, t: 6, b: 2 * F + 6 } : { l: 3.6 * F + 12, r: 10, t: 10, b: 3.3 * F + 8 },
+        margin: small ? { l: 2.6 * F + 8, r: 8, t: F / 2 + 4, b: 2 * F + 6 } : { l: 3.6 * F + 12, r: 10, t: F / 2 + 6, b: 3.3 * F + 8 },
         paper_bgcolor: "#ffffff", plot_bgcolor: "#ffffff",
         xaxis: { range: d.bounds[0], title: small ? undefined : { text: "x", font }, tickfont: font,
                  showgrid: false, zeroline: false, fixedrange: true, ticks: "outside", nticks: small ? 5 : 9 },
@@ -323,7 +323,8 @@ class Stage {
     let h;
     if (pane.main) {
       const top = this.wrap.getBoundingClientRect().top + window.scrollY;
-      const avail = window.innerHeight - (d.present ? 0 : Math.min(top, 220)) - 70;
+      const bar = this.wrap.querySelector(".gs-bar").offsetHeight;
+      const avail = window.innerHeight - (d.present ? top : Math.min(top, 220)) - bar - 24;
       h = Math.max(360, Math.min(avail, d.present ? 4000 : 1000, w * 0.9));
     } else {
       const rows = Math.ceil(this.paths.length / this.cols);
