@@ -3,7 +3,7 @@
 The family is ``count`` values on the slider's own scale (log for a log hyperparameter),
 spanning the hyperparameter's range but at most ``decades`` either side of the current value
 for a log scale, and always including the current value exactly.  Each value is one compiled
-run: 64 runs of 300 steps take about 5 ms.
+run: 65 runs of 300 steps take about 9 ms, of 5,000 steps about 25 ms.
 """
 from __future__ import annotations
 
