@@ -10,6 +10,16 @@ gradscape_startup.fast_numba_import()  # opt-in start-up savings, before the eng
 
 import streamlit as st  # noqa: E402
 
+# Import at start-up what a run would otherwise import lazily: on a cold server, concurrent
+# first runs raced on a half-initialised pandas ("partially initialized module 'pandas' has no
+# attribute 'Series'", from plotly's validators in one session while st.table imported it in
+# another).
+import pandas  # noqa: E402,F401
+import pyarrow  # noqa: E402,F401
+import plotly.graph_objects  # noqa: E402,F401
+import plotly.io  # noqa: E402,F401
+import streamlit.dataframe_util  # noqa: E402,F401
+
 from ui import about, explore, figures, landscapes  # noqa: E402
 from ui.stage import ensure_plotly_js  # noqa: E402
 

@@ -443,16 +443,16 @@ def test_progress_blocks_and_interrupt():
     def stop(frac):
         raise Stop
 
-    page.cached_map.clear()
+    page.heavy().cache.clear()
     key = spec.key()
     with pytest.raises(Stop):  # the page's rerun works alike: an exception between two blocks
-        page.cached_map(key, _progress=stop, _block=512)
+        page.cached_map(key, progress=stop, block=512)
     seen = []
-    again = page.cached_map(key, _progress=seen.append, _block=512)  # not cached: computed again
+    again = page.cached_map(key, progress=seen.append, block=512)  # not cached: computed again
     assert seen and seen[-1] == 1.0
     np.testing.assert_array_equal(again.loss, plain.loss)
     seen.clear()
-    page.cached_map(key, _progress=seen.append, _block=512)  # now cached: no computation
+    page.cached_map(key, progress=seen.append, block=512)  # now cached: no computation
     assert seen == []
 
 
@@ -636,7 +636,7 @@ def test_page_basins_mode():
 def test_page_progress_bar_for_big_maps(monkeypatch):
     from ui import landscapes as page
 
-    page.cached_map.clear()
+    page.heavy().cache.clear()
     monkeypatch.setattr(page, "PROGRESS_WORK", 1)  # every map counts as big
     at = open_page(ls_res=64, ls_steps=50)
     assert not at.get("progress")  # emptied once done
@@ -695,7 +695,7 @@ CONCURRENT = [("sgd", "rosenbrock"), ("sgdm", "quadratic"), ("adam", "rosenbrock
 def test_five_sessions_at_once_apptest():
     from ui import landscapes as page
 
-    page.cached_map.clear()
+    page.heavy().cache.clear()
     apps = [AppTest.from_function(_page_script, default_timeout=TIMEOUT) for _ in CONCURRENT]
     for at, (oid, sid) in zip(apps, CONCURRENT):
         at.session_state["ls_opt"] = oid
@@ -732,7 +732,7 @@ def test_five_sessions_at_once_apptest():
 def test_five_threads_through_the_cached_function():
     from ui import landscapes as page
 
-    page.cached_map.clear()
+    page.heavy().cache.clear()
     specs = [SL.MapSpec(oid, sid, tuple(surfaces.SURFACES[sid].start), 1000,
                        SL.Axis("lr", 1e-4, 1e-1, True, 160), SL.Axis("start_y", *surfaces.SURFACES[sid].bounds[1], False, 96),
                        hyperparams=tuple((h.name, h.default) for h in SL.hyperparams_of(oid)),
@@ -746,7 +746,7 @@ def test_five_threads_through_the_cached_function():
         try:
             barrier.wait()
             t0 = time.perf_counter()
-            out[i] = page.cached_map(spec.key(), _progress=lambda f: None, _block=2048)
+            out[i] = page.cached_map(spec.key(), progress=lambda f: None, block=2048)
             spans[i] = (t0, time.perf_counter())
         except Exception as exc:  # noqa: BLE001
             errors.append(repr(exc))

@@ -28,13 +28,14 @@ the optimizer is picked).  The settings are copied into the widgets' state where
 none (a first visit, or a page or mode that was not drawn: Streamlit drops those widgets'
 state), and written back (:func:`to_query`) after the widgets are drawn, on every run.
 
-Computation: results are cached with ``st.cache_data`` keyed by the settings' JSON text
-(:meth:`studies.landscapes.MapSpec.key`), at most ``MAX_ENTRIES`` entries.  Big grids are computed
+Computation: results are kept in the process's shared cache (``ui.heavy``: read-only, bounded
+in bytes, keyed by the settings' JSON text, :meth:`studies.landscapes.MapSpec.key`), and at most
+``ui.heavy.SLOTS`` maps or basins above 128² are computed at once; the others queue, with a
+note and a Cancel button.  Big grids are computed
 in blocks with a progress bar: ``sweep`` calls back after each block, the callback updates the
 bar, and since every Streamlit call checks for a pending rerun, a new interaction stops the
 computation between blocks (nothing half-done is cached).  The callback runs the bar update in
-the context captured *before* entering the cached function, so the cache never records the bar
-for replay.
+the script's context captured before the computation starts.
 
 Threading: ``sweep`` splits the runs into chunks of 256 and spreads them over the cores with
 plain Python threads running Numba kernels compiled with ``nogil=True``.  No kernel uses
@@ -64,12 +65,11 @@ from studies import metrics, presets
 
 from . import settings as S
 from . import widgets as W
+from .heavy import CACHE_BYTES, SLOTS, heavy
 from .figures import numbers_text, point_records, read_numbers
 
 ss = st.session_state
 MODES = ("Hyperparameter map", "Basins of attraction")
-#: cached results per kind (a 512 × 512 map is ~10 MB; 16 of them stay under ~170 MB)
-MAX_ENTRIES = 16
 #: show a progress bar (and compute in blocks) from this many run-steps on
 PROGRESS_WORK = 20_000_000
 #: blocks per computation when a progress bar is shown
@@ -95,17 +95,19 @@ THREADING_NOTE = (
     "cannot corrupt each other.")
 
 
-# ---- cached computations --------------------------------------------------------------------
-@st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
-def cached_map(key: str, _progress=None, _block=None) -> SL.MapResult:
-    """The map for ``MapSpec.key()`` text (``_progress`` / ``_block`` are not part of the key:
-    they do not change the result)."""
-    return SL.compute_map(SL.MapSpec.from_key(key), progress=_progress, block=_block)
+# ---- computations: shared, bounded in bytes, at most K heavy ones at once (ui/heavy.py) -----
+def cached_map(key: str, progress=None, block=None, wait=None) -> SL.MapResult:
+    """The map for ``MapSpec.key()`` text, from the process's shared cache or computed."""
+    spec = SL.MapSpec.from_key(key)
+    cells = len(spec.x.values()) * len(spec.y.values())
+    return heavy().compute("map:" + key, cells,
+                           lambda: SL.compute_map(spec, progress=progress, block=block), wait=wait)
 
 
-@st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
-def cached_basins(key: str, _progress=None, _block=None) -> SL.BasinResult:
-    return SL.compute_basins(SL.BasinSpec.from_key(key), progress=_progress, block=_block)
+def cached_basins(key: str, progress=None, block=None, wait=None) -> SL.BasinResult:
+    spec = SL.BasinSpec.from_key(key)
+    return heavy().compute("basins:" + key, spec.n ** 2,
+                           lambda: SL.compute_basins(spec, progress=progress, block=block), wait=wait)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -116,25 +118,48 @@ def cached_run(optimizer: str, variant: str, surface: str, surface_params: tuple
 
 
 def _with_progress(fn, key: str, n_runs: int, steps: int, what: str):
-    """``fn(key)``, with a progress bar and block-wise computation when the job is big."""
-    if n_runs * steps < PROGRESS_WORK and n_runs < 512 * 512:
-        return fn(key)
+    """``fn(key)``, with a progress bar and block-wise computation when the job is big, and,
+    while it waits for a free slot (``ui.heavy``), a "queued" note with a Cancel button.
+    None when the user cancelled (the page then offers to compute it again)."""
+    if ss.get("_cancelled") == key:
+        st.info(f"You cancelled {what}.", icon=":material/cancel:")
+        if st.button(f"Compute {what}", key=f"retry_{key}"):
+            ss.pop("_cancelled")
+            st.rerun()
+        return None
+    big = n_runs * steps >= PROGRESS_WORK or n_runs >= 512 * 512
     holder = st.empty()
-    outer = contextvars.copy_context()  # outside the cached function: not recorded for replay
-    bar = {}
+    outer = contextvars.copy_context()  # outside the computation: its own thread state
+    state = {}
+
+    def on_cancel():
+        ss["_cancelled"] = key
 
     def show(frac):
         text = f"Computing {what}: {frac:.0%} of {n_runs:,} runs × {steps:,} steps"
-        if "bar" not in bar:
-            bar["bar"] = holder.progress(frac, text=text)
+        if "bar" not in state:
+            state["bar"] = holder.progress(frac, text=text)
         else:
-            bar["bar"].progress(frac, text=text)
+            state["bar"].progress(frac, text=text)
 
     def progress(frac):
         outer.run(show, frac)  # a pending rerun raises here, between two blocks
 
-    block = max(256, (n_runs // PROGRESS_BLOCKS) // 256 * 256)
-    out = fn(key, _progress=progress, _block=block)
+    def wait(ahead):
+        def note():
+            if "cancel" not in state:
+                with holder.container():
+                    state["text"] = st.empty()
+                    state["cancel"] = st.button("Cancel", key=f"cancel_{key}", on_click=on_cancel)
+            msg = (f"Queued: {ahead} heavy computation{'s' if ahead != 1 else ''} ahead of yours on this "
+                   f"server (at most {heavy().gate.slots} at once). {what.capitalize()} starts as soon as "
+                   "a slot is free." if ahead >= 0 else
+                   f"Someone is computing this very {what.removeprefix('the ')} right now: it appears when done.")
+            state["text"].info(msg, icon=":material/hourglass_top:")
+        outer.run(note)  # a click on Cancel (a rerun) raises here and leaves the line
+
+    block = max(256, (n_runs // PROGRESS_BLOCKS) // 256 * 256) if big else None
+    out = fn(key, progress=progress if big else None, block=block, wait=wait)
     holder.empty()
     return out
 
@@ -481,6 +506,8 @@ def _map_page(spec: SL.MapSpec, metric: str) -> None:
     n_runs = len(spec.x.values()) * len(spec.y.values())
     t0 = time.perf_counter()
     result = _with_progress(cached_map, spec.key(), n_runs, spec.steps, "the map")
+    if result is None:
+        return
     t_compute = time.perf_counter() - t0
     _apply_selection(result)
     selected = _selected(spec)
@@ -555,6 +582,8 @@ def _basins_page(specs) -> None:
     for i, spec in enumerate(specs):
         results.append(_with_progress(cached_basins, spec.key(), spec.n ** 2, spec.steps,
                                       f"the basins of optimizer {'AB'[i]}"))
+        if results[-1] is None:
+            return
     surf = specs[0].surface_obj()
     titles = [f"{'AB'[i]}: {s.label()}" for i, s in enumerate(specs)]
     if not surf.minima:
@@ -886,7 +915,9 @@ def page() -> None:
   growth is slow, so a run just past it may need many steps to be flagged.
 - **Big grids** (512 × 512 = 262,144 runs) are computed in blocks with a progress bar; changing
   a setting meanwhile stops the computation between two blocks. Results are cached per
-  setting (at most {MAX_ENTRIES} maps), so going back to a setting is instant.
+  setting (shared by every session, at most {CACHE_BYTES // 2**20} MB per server process), so
+  going back to a setting is instant. At most {SLOTS} map(s) or basins above 128 × 128 are
+  computed at once per server process; the others wait in line, with a Cancel button.
 - {THREADING_NOTE}
 - No gradient noise here: with noise every cell would get its own noise stream, and the
   Explore link could not reproduce it.
