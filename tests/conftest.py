@@ -66,7 +66,8 @@ def streamlit_server():
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1",
            "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    # one heavy computation at a time (the default on 2 cores, fixed here for the queue's test)
+    env = dict(os.environ, PYTHONUNBUFFERED="1", GRADSCAPE_HEAVY_SLOTS="1")
     with tempfile.NamedTemporaryFile(prefix="gradscape-streamlit-", suffix=".log", delete=False) as log:
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
                                 start_new_session=True)  # its own process group: killed as a whole

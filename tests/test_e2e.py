@@ -584,3 +584,25 @@ def test_hover_lists_every_path_at_a_point(page):
     assert len(rows) == len(s["paths"]), rows
     for i, (row, label) in enumerate(zip(rows, DEFAULT_LABELS)):
         assert row.startswith(f"{i + 1}. {label}: step 0, x = -1.5, y = 2"), row
+
+
+# ---- 11. heavy computations queue ---------------------------------------------------------------
+def test_a_second_big_map_queues_visibly_and_can_be_cancelled(page, browser_context):
+    """With one heavy slot (the server runs with GRADSCAPE_HEAVY_SLOTS=1), a 512² map computing
+    in one session makes another session's 512² map wait with a "Queued" note and a Cancel
+    button; Cancel stops waiting and offers to compute it again."""
+    first = browser_context.new_page()
+    try:
+        first.goto(page.base_url + "/landscapes?res=512&steps=5000&opt=adam(lr=0.0123)&metric=loss")
+        first.wait_for_selector('[data-testid="stProgress"]', timeout=LOAD_MS)  # it computes
+        page.goto(page.base_url + "/landscapes?res=512&steps=5000&opt=adam(lr=0.0321)&metric=loss")
+        queued = page.get_by_text("Queued: 1 heavy computation ahead of yours")
+        queued.wait_for(timeout=LOAD_MS)
+        assert_no_exception(page)
+        with rerun(page):
+            page.get_by_role("button", name="Cancel").click()
+        page.get_by_text("You cancelled the map.").wait_for(timeout=LOAD_MS)
+        assert page.get_by_role("button", name="Compute the map").count() == 1
+        assert page.get_by_text("Queued:").count() == 0
+    finally:
+        first.close()
