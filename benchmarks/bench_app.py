@@ -34,7 +34,7 @@ def _app():
 def _charts(at) -> list[tuple[str, int]]:
     """(name, bytes) of each chart the page sends: Plotly figures' JSON and the stage's payload."""
     out = [(c.proto.id.rsplit("-", 1)[-1], len(c.proto.spec.encode())) for c in at.get("plotly_chart")]
-    out += [(c.proto.id.rsplit("-", 1)[-1], len(c.proto.json.encode())) for c in at.get("bidi_component")
+    out += [(c.proto.id.rsplit("-", 1)[-1], len(c.proto.bytes or c.proto.json.encode())) for c in at.get("bidi_component")
             if not c.proto.id.endswith("-gs_preload")]
     return out
 
@@ -104,7 +104,7 @@ def main() -> int:
             if a.exception:
                 errors.append((k, a.exception[0].value))
                 return
-            stage = next(json.loads(c.proto.json) for c in a.get("bidi_component") if c.proto.id.endswith("-stage"))
+            stage = next(json.loads(c.proto.bytes or c.proto.json) for c in a.get("bidi_component") if c.proto.id.endswith("-stage"))
             names = [p["label"] for p in stage["paths"]]
             results[k] = (a.query_params.get("opts"), a.query_params.get("steps"), names)
         except Exception as exc:  # noqa: BLE001 - reported below

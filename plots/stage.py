@@ -79,6 +79,19 @@ def scrub_payload(family, path_index: int, current: float, max_points: int = 600
     return dict(path=int(path_index), name=family.name, values=values, current=cur, paths=paths, n=ns)
 
 
+def payload_bytes(payload: dict) -> bytes:
+    """The payload as compact JSON bytes, without its ``step`` (which differs per session): the
+    form one computation shares with every session showing the same picture."""
+    body = {k: v for k, v in payload.items() if k != "step"}
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+def with_step(blob: bytes, step) -> bytes:
+    """``blob`` (from :func:`payload_bytes`) with this session's ``step`` added."""
+    tail = b"null" if step is None else str(int(step)).encode()
+    return blob[:-1] + b',"step":' + tail + b"}"
+
+
 def stage_payload(surface, paths, *, view: str = "overlay", present: bool = False, step=None,
                   start=None, scrub: dict | None = None, plotly_src: str = "app/static/plotly.min.js",
                   grid: int = 120, max_frames: int = style.MAX_FRAMES, fps: int = style.PLAY_FPS) -> dict:

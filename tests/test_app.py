@@ -62,6 +62,7 @@ from plots.explore import CLICK_GRID_NAME, decode_array
 from studies import presets
 from studies.metrics import escaped_at
 from studies.runs import explore_runs
+from ui import compute
 from ui import settings as S
 from ui import widgets as W
 from ui.export import runs_to_csv, runs_to_json
@@ -197,7 +198,7 @@ def opts_of(at: AppTest) -> tuple:
 # ---- helpers: the stage payload --------------------------------------------------------------
 def stages(at: AppTest) -> dict:
     """The page's stages, by widget key ("stage", "stage_charts"), as parsed payloads."""
-    return {key: json.loads(e.proto.json) for e in at.get("bidi_component")
+    return {key: json.loads(e.proto.bytes or e.proto.json) for e in at.get("bidi_component")
             if (key := e.proto.id.rsplit("-", 1)[1]) != "gs_preload"}  # the plotly.js preloader
 
 
@@ -432,7 +433,7 @@ def test_default_view(app):
     assert [b.label for b in app.get("download_button")] == ["Trajectories (CSV)", "Trajectories (JSON)",
                                                              "Figure (HTML)"]
     # the whole payload of the default view stays well under a megabyte
-    assert sum(len(e.proto.json) for e in app.get("bidi_component")) < 1_000_000
+    assert sum(len(e.proto.bytes or e.proto.json) for e in app.get("bidi_component")) < 1_000_000
 
 
 def _about_text(at: AppTest) -> str:
@@ -1382,3 +1383,31 @@ def test_canonical_settings_are_what_their_link_draws():
     assert not warnings and back == c
     assert c.start == (0.123457, -1.0) and c.optimizers[0].params["lr"] == 0.0123457
     assert S.canonical(c) == c  # idempotent
+
+
+def test_one_link_opened_by_many_costs_one_payload(monkeypatch):
+    """Sessions showing the same picture share one computation and one serialised payload;
+    each still gets its own step and its own widgets."""
+    from plots import stage as PS
+    from ui import explore as E
+
+    compute.stage_blob.clear()
+    compute.compute_runs.clear()
+    built, ran = [], []
+    real_build, real_runs = PS.stage_payload, compute.explore_runs
+    monkeypatch.setattr(E.PS, "stage_payload", lambda *a, **k: built.append(1) or real_build(*a, **k))
+    monkeypatch.setattr(compute, "explore_runs", lambda s: ran.append(1) or real_runs(s))
+    query = {"opts": "sgd(lr=0.002);adam(lr=0.07)", "steps": "123"}
+    a = ok(open_app(dict(query, step="10")))
+    b = ok(open_app(dict(query, step="50")))
+    assert len(built) == 1 and len(ran) == 1
+    sa, sb = stage(a), stage(b)
+    assert (sa["step"], sb["step"]) == (10, 50)
+    assert {k: v for k, v in sa.items() if k != "step"} == {k: v for k, v in sb.items() if k != "step"}
+    # their own widgets: a slider change in one session leaves the other as it was
+    lr = next(s for s in a.select_slider if s.key.startswith("o0_") and s.key.endswith("_lr"))
+    lr.set_value(0.003).run()
+    assert "sgd(lr=0.003)" in a.query_params["opts"] and "sgd(lr=0.002)" in b.query_params["opts"]
+    # the shared arrays are read-only
+    runs = compute.compute_runs(E._key(E._core(S.from_query(query)[0])), S.from_query(query)[0])
+    assert not runs[0].path.flags.writeable

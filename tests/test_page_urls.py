@@ -443,7 +443,7 @@ def test_open_in_explore_opens_that_run_without_warnings():
 def explore_colors(at: AppTest) -> dict:
     """{legend label: colour} of the paths on Explore's stage."""
     (stage,) = [e for e in at.get("bidi_component") if e.proto.id.endswith("-stage")]
-    return {p["label"]: p["color"] for p in json.loads(stage.proto.json)["paths"]}
+    return {p["label"]: p["color"] for p in json.loads(stage.proto.bytes or stage.proto.json)["paths"]}
 
 
 def test_sgd_and_sgdm_have_the_same_colour_on_explore_and_in_figure1():

@@ -1,15 +1,18 @@
 """Cached computations for the pages: warm-up, runs and scrub families.
 
-``st.cache_data`` is keyed by the settings' URL text (a plain string, cheap to hash); the
-settings themselves ride along unhashed (``_settings``), so nothing parses the URL again.  It
-returns copies, so sessions never share mutable state.  ``st.cache_resource`` warms the kernels once
-per process.  The computing itself lives in ``studies``.
+Every cache is keyed by the settings' URL text (a plain string, cheap to hash); the settings
+themselves ride along unhashed (``_settings``), so nothing parses the URL again.  The results
+are shared read-only by every session of the process (``st.cache_resource``: no copy per
+reader; their arrays are made read-only), so a class opening the same link costs one
+computation and one serialised stage.  The computing itself lives in ``studies``.
 """
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 import optimizers
+from plots.stage import payload_bytes
 from studies import scrub
 from studies.metrics import TOL  # noqa: F401  (the page's tolerance, re-exported)
 from studies.runs import RunResult, explore_runs  # noqa: F401
@@ -23,13 +26,27 @@ def warm_kernels() -> float:
     return optimizers.warmup()
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
-def compute_runs(key: str, _settings: ExploreSettings) -> list[RunResult]:
-    """Runs for ``_settings``, whose URL text is ``key`` (cached across sessions)."""
-    return explore_runs(_settings)
+def _read_only(obj):
+    for v in vars(obj).values():
+        if isinstance(v, np.ndarray):
+            v.flags.writeable = False
+    return obj
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
+@st.cache_resource(max_entries=512, show_spinner=False)
+def compute_runs(key: str, _settings: ExploreSettings) -> tuple[RunResult, ...]:
+    """Runs for ``_settings``, whose URL text is ``key`` (shared read-only across sessions)."""
+    return tuple(_read_only(_read_only(r).run) and r for r in explore_runs(_settings))
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
 def scrub_family(key: str, index: int, name: str, _settings: ExploreSettings) -> scrub.Family:
     """The scrubber's family of runs for optimizer ``index`` and hyperparameter ``name``."""
     return scrub.family(_settings, index, name)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def stage_blob(key: str, _build) -> bytes:
+    """The stage's payload for ``key`` (everything it depends on but the step) as JSON bytes,
+    serialised once and shared by every session showing it; ``_build()`` makes the payload."""
+    return payload_bytes(_build())

@@ -357,8 +357,8 @@ def _figure_html(surf, views, settings) -> str:
             f"<body><h2 style='font-family:sans-serif'>{title}</h2>{body}</body></html>")
 
 
-def _scrub_controls(settings: S.ExploreSettings) -> dict | None:
-    """The hyperparameter scrubber's controls; the payload of its family when it is on."""
+def _scrub_controls(settings: S.ExploreSettings) -> tuple[int, str] | None:
+    """The hyperparameter scrubber's controls; (optimizer index, hyperparameter) when it is on."""
     on = st.toggle("Drag a hyperparameter (the path follows in the browser)", key="scrub_on",
                    help="Precomputes 64 runs over the hyperparameter's range; drag the orange slider "
                         "under the plot to morph the path, release to keep the value.")
@@ -378,9 +378,16 @@ def _scrub_controls(settings: S.ExploreSettings) -> dict | None:
         ss["scrub_hp"] = "lr" if "lr" in names else names[0]
     name = c2.selectbox("Hyperparameter", names, key="scrub_hp")
     ss["_scrub_target"] = (uids[idx], name)
+    return idx, name
+
+
+def _scrub_payload(settings: S.ExploreSettings, target: tuple[int, str] | None) -> dict | None:
+    if target is None:
+        return None
+    idx, name = target
     core = _core(settings)
     fam = compute.scrub_family(_key(core), idx, name, core)
-    return PS.scrub_payload(fam, idx, float(cfg.params[name]))
+    return PS.scrub_payload(fam, idx, float(settings.optimizers[idx].params[name]))
 
 
 def _key(settings: S.ExploreSettings) -> str:
@@ -483,19 +490,23 @@ def page() -> None:
     else:
         scrub = None
 
-    start_pt = settings.start
+    src = stage_component.plotly_src()
+
+    def show_stage(kind: str, key: str, scrub_target=None) -> None:
+        # one payload per picture, serialised once and shared by every session showing it
+        blob_key = json.dumps([_key(core), kind, present, scrub_target, src])
+        blob = compute.stage_blob(blob_key, lambda: PS.stage_payload(
+            surf, views, view=kind, present=present, start=settings.start, plotly_src=src,
+            scrub=_scrub_payload(settings, scrub_target)))
+        stage_component.stage(PS.with_step(blob, settings.step), key=key, on_event=_on_stage_event)
+
     if view in ("overlay", "panels", "both"):
-        payload = PS.stage_payload(surf, views, view="panels" if view == "panels" else "overlay",
-                                   present=present, step=settings.step, start=start_pt, scrub=scrub,
-                                   plotly_src=stage_component.plotly_src())
-        stage_component.stage(payload, key="stage", on_event=_on_stage_event)
+        show_stage("panels" if view == "panels" else "overlay", "stage", scrub)
     if view in ("3d", "both"):
         st.plotly_chart(P.surface3d_figure(surf, views, height=900 if present else 720), key="surface3d",
                         width="stretch")
     if view == "3d" and not present:
-        payload = PS.stage_payload(surf, views, view="charts", step=settings.step, start=start_pt,
-                                   plotly_src=stage_component.plotly_src())
-        stage_component.stage(payload, key="stage_charts", on_event=_on_stage_event)
+        show_stage("charts", "stage_charts")
     if present:
         return
 

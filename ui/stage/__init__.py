@@ -70,8 +70,9 @@ def preload_plotly() -> None:
     _PRELOAD(key="gs_preload", data={"src": plotly_src()}, height=0)
 
 
-def stage(payload: dict, *, key: str, on_event=None):
-    """Mount the stage; ``on_event(name, value)`` is called (as a callback, before the script
+def stage(payload, *, key: str, on_event=None):
+    """Mount the stage with ``payload`` (a dict, or its JSON as bytes: ``plots.stage.with_step``);
+    ``on_event(name, value)`` is called (as a callback, before the script
     reruns) for each event the browser sent."""
     callbacks = {f"on_{name}_change": (lambda n=name: on_event(n, key)) if on_event else (lambda: None)
                  for name in EVENTS}

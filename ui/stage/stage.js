@@ -592,10 +592,13 @@ function ensureCss() {
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
   ensureCss();
+  // the payload comes as JSON bytes (serialised once on the server, shared by its sessions)
+  const payload = data && (ArrayBuffer.isView(data) || data instanceof ArrayBuffer)
+    ? JSON.parse(new TextDecoder().decode(data)) : data;
   let stage = parentElement.__gsStage;
   if (!stage || !stage.root.isConnected) {
     stage = parentElement.__gsStage = new Stage(parentElement);
   }
-  if (data) stage.update(data, setTriggerValue);
+  if (payload) stage.update(payload, setTriggerValue);
   return () => { stage.destroy(); parentElement.__gsStage = null; };
 }
