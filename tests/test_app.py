@@ -361,8 +361,16 @@ def assert_stops_reported(at: AppTest, payload: dict) -> None:
 
 
 def results(at: AppTest):
-    """The results table (a plain ``st.table``) as a DataFrame of its shown strings."""
-    return at.table[0].value
+    """The results table (one Markdown table, cells escaped) as a DataFrame of its shown text."""
+    import pandas as pd
+
+    md = next(m.value for m in at.main.markdown if m.value.startswith("| optimizer"))
+
+    def cells(line):
+        return [re.sub(r"\\(.)", r"\1", c.strip()).replace("\u200b", "") for c in line.strip()[1:-1].split(" | ")]
+
+    lines = md.split("\n")
+    return pd.DataFrame([cells(x) for x in lines[2:]], columns=cells(lines[0]))
 
 
 def assert_table(at: AppTest, runs, surface=ROSEN) -> None:
@@ -731,7 +739,8 @@ def test_view_switch(app):
 
 def _normal_page_parts(at: AppTest) -> dict:
     """How many of each part of the page besides the stage there are."""
-    return {"table": len(at.table), "equations": len(at.latex), "subheaders": len(at.subheader),
+    return {"table": len([m for m in at.main.markdown if m.value.startswith("| optimizer")]),
+            "update rules": len([e for e in at.expander if e.key == "rules_exp"]), "subheaders": len(at.subheader),
             "links": len([t for t in at.text_input if t.key in ("share_link", "share_present")]), "downloads": len(at.get("download_button")),
             "view selector": len(at.get("segmented_control")) + len(at.get("button_group")),
             "toggles": len(at.toggle), "summary": len([m for m in at.main.markdown if " · start (" in m.value])}
@@ -1411,3 +1420,13 @@ def test_one_link_opened_by_many_costs_one_payload(monkeypatch):
     # the shared arrays are read-only
     runs = compute.compute_runs(E._key(E._core(S.from_query(query)[0])), S.from_query(query)[0])
     assert not runs[0].path.flags.writeable
+
+
+def test_update_rules_are_built_only_when_opened():
+    """The update rules' LaTeX is drawn once their expander is opened, not on every rerun."""
+    at = ok(open_app({"opts": "sgd(lr=0.001);nag@reference(lr=0.01,momentum=0.9)"}))
+    assert not at.latex
+    at.session_state["rules_exp"] = True
+    ok(at.run())
+    want = [optimizers.OPTIMIZERS["sgd"].latex["paper"], optimizers.OPTIMIZERS["nag"].latex["reference"]]
+    assert [e.value.strip().removeprefix("$$").removesuffix("$$").strip() for e in at.latex] == want

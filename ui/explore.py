@@ -302,7 +302,7 @@ def _on_present_change() -> None:
     ss["_present"] = bool(ss.get("present_w"))
 
 
-def _results_table(runs, surf) -> None:
+def _results_rows(runs, surf) -> list[dict]:
     rows = []
     dist_col = "distance to minimum" if surf.minima else "distance to saddle"
     for r in runs:
@@ -322,9 +322,17 @@ def _results_table(runs, surf) -> None:
                                                    ("—" if surf.minima else "n/a")),
             "stopped": stopped,
         })
-    # a plain table: it wraps at any width (nothing is cut off at 1280 px) and needs none of
-    # the data grid's JavaScript, which would hold up the first chart by a second or more
-    st.table(rows, hide_index=True)
+    return rows
+
+
+def _results_table(runs, surf) -> None:
+    # one Markdown table (cells escaped): it wraps at any width, and costs the server neither
+    # pandas nor Arrow, nor the browser the data grid's JavaScript
+    rows = _results_rows(runs, surf)
+    head = list(rows[0])
+    lines = ["| " + " | ".join(W.md_escape(h) for h in head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(W.md_escape(str(row[h])) for h in head) + " |" for row in rows]
+    st.markdown("\n".join(lines))
 
 
 def _equations(settings: S.ExploreSettings) -> None:
@@ -514,8 +522,11 @@ def page() -> None:
     st.subheader("Results")
     _results_table(runs, surf)
 
-    with st.expander("Update rules, with their papers", icon=":material/function:"):
-        _equations(settings)
+    rules = st.expander("Update rules, with their papers", icon=":material/function:", key="rules_exp",
+                        on_change="rerun")
+    if rules.open:  # drawn only when opened
+        with rules:
+            _equations(settings)
 
     st.subheader("Share and export")
     st.caption("This link restores exactly this view, including the view, presenter mode and step "
