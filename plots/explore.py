@@ -175,7 +175,7 @@ def figure_payload_bytes(fig) -> int:
 
 
 # ---- typed arrays ----------------------------------------------------------------------------
-_DTYPES = {np.dtype(np.float32): "f4", np.dtype(np.float64): "f8", np.dtype(np.int32): "i4",
+_DTYPES = {np.dtype(np.float32): "f4", np.dtype(np.float64): "f8", np.dtype(np.int32): "i4", np.dtype(np.uint16): "u2",
            np.dtype(np.int16): "i2", np.dtype(np.int8): "i1", np.dtype(np.uint8): "u1"}
 
 

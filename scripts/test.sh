@@ -3,13 +3,18 @@
 #   bash scripts/test.sh [pytest args]
 # - a virtual environment in .venv with requirements-dev.txt (numba, streamlit, playwright, ...)
 # - Debian's chromium for the end-to-end browser tests (apt-get; playwright never downloads one)
+#   and Debian's nginx for the serve script's tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
-if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
+# Debian packages the tests drive: chromium (browser tests), nginx (the serve script's proxy)
+MISSING=""
+command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || MISSING="$MISSING chromium"
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || MISSING="$MISSING nginx"
+if [ -n "$MISSING" ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && SUDO="sudo"
-  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $MISSING >/dev/null
 fi
 exec .venv/bin/python -m pytest -q "$@"

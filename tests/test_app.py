@@ -1430,3 +1430,19 @@ def test_update_rules_are_built_only_when_opened():
     ok(at.run())
     want = [optimizers.OPTIMIZERS["sgd"].latex["paper"], optimizers.OPTIMIZERS["nag"].latex["reference"]]
     assert [e.value.strip().removeprefix("$$").removesuffix("$$").strip() for e in at.latex] == want
+
+
+def test_contour_levels_are_the_surface_to_16_bits():
+    """The contour's 16-bit levels decode to the value map of the surface within 1/65535 of its
+    colour range."""
+    from plots.explore import _grid, value_map
+
+    s = stage(ok(open_app()))
+    c = s["contour"]
+    q = decode_array(c["z"]).astype(np.float64)
+    assert c["z"]["dtype"] == "u2" and q.min() >= 0 and q.max() <= 65535
+    z = c["zmin"] + q / 65535 * (c["zmax"] - c["zmin"])
+    vm = value_map(ROSEN)
+    _, _, f = _grid(ROSEN, 120)
+    want = np.clip(vm(f), vm.lo, vm.hi).reshape(-1)
+    assert np.abs(z - want).max() <= (vm.hi - vm.lo) / 65535

@@ -43,7 +43,11 @@ def _js() -> str:
     import json
 
     css = (HERE / "stage.css").read_text(encoding="utf-8")
-    return f"const STAGE_CSS = {json.dumps(css)};\n" + (HERE / "stage.js").read_text(encoding="utf-8")
+    js = (HERE / "stage.js").read_text(encoding="utf-8")
+    # every rerun sends the script along: drop whole-line comments and indentation (a third of it)
+    lines = (line.strip() for line in js.splitlines())
+    js = "\n".join(line for line in lines if line and not line.startswith("//"))
+    return f"const STAGE_CSS = {json.dumps(css)};\n" + js
 
 
 _COMPONENT = st.components.v2.component("gradscape_stage", js=_js(), isolate_styles=False)

@@ -10,7 +10,7 @@
 // legend, or one panel per optimizer, then the hyperparameter scrubber (when on), then the loss
 // and distance charts with a cursor at the current step.
 
-const TYPES = { f4: Float32Array, f8: Float64Array, i4: Int32Array };
+const TYPES = { f4: Float32Array, f8: Float64Array, i4: Int32Array, u2: Uint16Array };
 
 function decode(spec) {
   if (spec == null) return new Float32Array(0);
@@ -227,9 +227,13 @@ class Stage {
   plotAll(P) {
     this.P = P;
     const d = this.d, c = d.contour, F = d.font;
-    const xs = Array.from(decode(c.x)), ys = Array.from(decode(c.y)), zf = decode(c.z);
-    const z = [];
-    for (let j = 0; j < ys.length; j++) z.push(Array.from(zf.subarray(j * xs.length, (j + 1) * xs.length)));
+    const xs = Array.from(decode(c.x)), ys = Array.from(decode(c.y)), zq = decode(c.z);
+    const scale = (c.zmax - c.zmin) / 65535, z = [];  // z comes as 16-bit levels over [zmin, zmax]
+    for (let j = 0; j < ys.length; j++) {
+      const row = new Array(xs.length);
+      for (let i = 0; i < xs.length; i++) row[i] = c.zmin + zq[j * xs.length + i] * scale;
+      z.push(row);
+    }
     const font = { family: "Inter, 'Source Sans Pro', Arial, sans-serif", size: F, color: "#262730" };
     const jobs = this.panes.map((pane) => {
       const small = !pane.main;
