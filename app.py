@@ -47,9 +47,9 @@ def main() -> None:
     default = st.Page(home, title="Explore", icon=":material/explore:", default=True)
     current = st.navigation([default, *pages], position="hidden")
     with st.sidebar:
-        cols = st.columns(2, gap="small")
-        for n, pg in enumerate(pages):
-            cols[n % 2].page_link(pg, label=pg.title, icon=pg.icon)
+        links = st.container(horizontal=True, gap="small")
+        for pg in pages:
+            links.page_link(pg, label=pg.title, icon=pg.icon)
     current.run()
 
 

@@ -538,12 +538,15 @@ def _map_page(spec: SL.MapSpec, metric: str) -> None:
 
     st.subheader("Export")
     c1, c2 = st.columns(2)
-    c1.download_button("Map (CSV)", data=lambda: L.map_to_csv(result), file_name="gradscape_map.csv",
+    # the exports fetch the result by its key when clicked: a closure holding the result itself
+    # would keep every 512² map (10 MB) alive as long as its session, past the bounded cache
+    key = spec.key()
+    c1.download_button("Map (CSV)", data=lambda: L.map_to_csv(cached_map(key)), file_name="gradscape_map.csv",
                        mime="text/csv", width="stretch", on_click="ignore",
                        help="One row per cell: both axis values, final loss, f − f*, steps to tolerance, "
                             "step of divergence (−1 = never) and the final point.")
     c2.download_button("Map (HTML)", data=lambda: L.figure_html(
-                           L.map_figure(result, metric, selected=selected, title=title, click_grid=False),
+                           L.map_figure(cached_map(key), metric, selected=selected, title=title, click_grid=False),
                            f"Gradscape: {title}"),
                        file_name="gradscape_map.html", mime="text/html", width="stretch", on_click="ignore",
                        help="The heatmap as a standalone HTML file (plotly.js embedded; works offline).")
@@ -605,9 +608,12 @@ def _basins_page(specs) -> None:
         rows.append(row)
     st.dataframe(rows, hide_index=True, width="stretch")
     c1, c2 = st.columns(2)
-    c1.download_button("Basins (CSV)", data=lambda: L.basins_to_csv(results), file_name="gradscape_basins.csv",
-                       mime="text/csv", width="stretch", on_click="ignore")
-    c2.download_button("Basins (HTML)", data=lambda: L.figure_html(fig, f"Gradscape: basins on {surf.name}"),
+    keys = [spec.key() for spec in specs]  # by key, not the results (see _map_page)
+    c1.download_button("Basins (CSV)", data=lambda: L.basins_to_csv([cached_basins(k) for k in keys]),
+                       file_name="gradscape_basins.csv", mime="text/csv", width="stretch", on_click="ignore")
+    c2.download_button("Basins (HTML)", data=lambda: L.figure_html(
+                           L.basins_figure([cached_basins(k) for k in keys], titles, height=600),
+                           f"Gradscape: basins on {surf.name}"),
                        file_name="gradscape_basins.html", mime="text/html", width="stretch", on_click="ignore")
 
 
