@@ -485,11 +485,13 @@ def latency_rows(tally: Tally) -> list[list[str]]:
     return rows
 
 
-def memory_flat(samples: list[tuple]) -> bool:
-    """Churn's memory target, on the RSS samples taken once the session store is full."""
-    late = [(n, rss) for n, rss, _ in samples if n >= SESSION_STORE + 10 and rss]
+def memory_flat(samples: list[tuple], workers: int = 1) -> bool:
+    """Churn's memory target, on the RSS samples taken once every worker's session store is
+    full (the sessions spread over ``workers`` processes behind a proxy)."""
+    full = SESSION_STORE * workers + 10
+    late = [(n, rss) for n, rss, _ in samples if n >= full and rss]
     if len(late) < 2:
-        print(f"   memory not judged: it needs RSS samples after {SESSION_STORE + 10} sessions")
+        print(f"   memory not judged: it needs RSS samples after {full} sessions")
         return True
     (n0, r0), (n1, r1) = late[0], late[-1]
     return verdict(f"RSS growth per session after {n0} sessions", (r1 - r0) / (n1 - n0) / 1024,
@@ -597,7 +599,7 @@ def report(mode: str, tally: Tally, extra: dict, cpu: float | None, peak: int | 
     print()
     ok = verdict("errors", len(tally.errors), 0, higher_is_better=False)
     if mode == "churn":
-        return ok and memory_flat(extra["samples"])
+        return ok and memory_flat(extra["samples"], args.workers if args else 1)
     ok &= verdict("cross-talk", len(tally.crosstalk), 0, higher_is_better=False)
     reruns_p95 = pct([s for s, _ in tally.reruns], 0.95)
     if mode == "classroom":
@@ -635,6 +637,11 @@ def parse_args():
     ap.add_argument("--steps", type=int, default=1000, help="steps of every map's runs (the page's default 1000)")
     ap.add_argument("--map-timeout", type=float, default=300.0, help="seconds a map's run may take")
     ap.add_argument("--quick", action="store_true", help="fewer sessions and reruns, shorter think times")
+    ap.add_argument("--workers", type=int, default=1,
+                    help="churn: the server's worker processes behind the proxy (each keeps its own "
+                         f"{SESSION_STORE} disconnected sessions); memory is judged after they are full")
+    ap.add_argument("--cold", action="store_true",
+                    help="no warm-up session first: measure a freshly started server's first sessions")
     args = ap.parse_args()
     if args.sessions is None:
         args.sessions = {"classroom": 30, "capacity": 8, "churn": 200, "maps-memory": 1, "maps-load": 8, "cpu": 10}[args.mode]
@@ -676,12 +683,15 @@ async def measure(url: str, args, procs: ServerProcesses | None) -> bool:
     """Warm the server up, run the mode, report; True if its targets are met."""
     asyncio.get_running_loop().set_default_executor(
         concurrent.futures.ThreadPoolExecutor(max_workers=args.sessions + args.maps + 4))  # the sessions' GETs
-    warm = Session(url, timeout=max(args.timeout, 300.0))  # the first load compiles or loads the kernels
-    try:
-        run = await warm.open("")  # the default view: none of the sessions' links
-    finally:
-        await warm.close()
-    print(f"   warm-up session: {run.seconds:.2f} s{', errors: ' + '; '.join(run.errors) if run.errors else ''}")
+    if args.cold:
+        print("   no warm-up session: the server's first sessions are measured (cold start included)")
+    else:
+        warm = Session(url, timeout=max(args.timeout, 300.0))  # the first load compiles or loads the kernels
+        try:
+            run = await warm.open("")  # the default view: none of the sessions' links
+        finally:
+            await warm.close()
+        print(f"   warm-up session: {run.seconds:.2f} s{', errors: ' + '; '.join(run.errors) if run.errors else ''}")
     if args.mode.startswith("maps"):  # the Landscapes page and its sweep kernel, on a small map
         warm = Session(url, timeout=max(args.timeout, 300.0))
         try:

@@ -5,7 +5,8 @@
 ``scripts/serve.sh`` is the command to use: it installs what this needs (packages, nginx),
 warms the kernel cache and copies plotly.js, then runs this.  This starts the workers on
 127.0.0.1 (ports ``worker-base``, ``worker-base + 1``, ...; default ``port + 1``), waits until each
-answers ``/_stcore/health``, then starts nginx on ``0.0.0.0:port`` with the configuration made
+answers ``/_stcore/health`` and has served one real session (so each has loaded the app and every
+kernel before a student arrives), then starts nginx on ``0.0.0.0:port`` with the configuration made
 from ``deploy/nginx.conf.template`` in a temporary run folder (pid file, logs, temp files).
 
 Every child runs in its own process group (a Ctrl-C in the terminal reaches only this process,
@@ -32,6 +33,8 @@ import tempfile
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+#: computed maps and basins kept per machine, split evenly over the workers (MB)
+SERVER_CACHE_MB = 128
 TEMPLATE = ROOT / "deploy" / "nginx.conf.template"
 START_TIMEOUT = 180  # seconds for a worker to answer its health check (numba, streamlit, plotly)
 STOP_TIMEOUT = 5  # seconds between SIGTERM and SIGKILL at shutdown
@@ -90,6 +93,32 @@ def _tail(path: pathlib.Path, lines: int = 20) -> str:
         return ""
 
 
+def warm_worker(port: int, timeout: float = 300.0) -> float:
+    """Open one real session on the worker at ``port`` (the protocol client of
+    ``benchmarks/st_client.py``: Streamlit's websocket and protobufs) and wait for its first run,
+    so that the worker has imported the app and loaded every kernel before any student arrives
+    (a worker loads them at its first session; students arriving meanwhile would all wait).
+    The seconds it took."""
+    import asyncio
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("st_client", ROOT / "benchmarks" / "st_client.py")
+    client = sys.modules["st_client"] = importlib.util.module_from_spec(spec)  # dataclasses need it there
+    spec.loader.exec_module(client)
+
+    async def one() -> float:
+        session = client.Session(f"http://127.0.0.1:{port}", timeout=timeout)
+        try:
+            run = await session.open("")
+        finally:
+            await session.close()
+        if run.errors:
+            raise RuntimeError("; ".join(run.errors))
+        return run.seconds
+
+    return asyncio.run(one())
+
+
 def find_nginx() -> str | None:
     """The nginx binary (Debian installs it in /usr/sbin, which a user's PATH may lack)."""
     return shutil.which("nginx") or next(
@@ -118,6 +147,12 @@ class Server:
         # one cookie secret for all, so a session moved to another worker keeps valid cookies
         env = dict(os.environ)
         env.setdefault("STREAMLIT_SERVER_COOKIE_SECRET", secrets.token_hex(32))
+        # the machine's map cache (SERVER_CACHE_MB) split over the workers, each bounded in bytes
+        env.setdefault("GRADSCAPE_CACHE_MB", str(max(16, SERVER_CACHE_MB // len(self.worker_ports))))
+        # glibc: return freed 512² map arrays (MBs each) to the system instead of keeping them in
+        # the heap, and keep few malloc arenas (the sweep's threads would each grow one)
+        env.setdefault("MALLOC_MMAP_THRESHOLD_", "131072")
+        env.setdefault("MALLOC_ARENA_MAX", "2")
         for p in self.worker_ports:
             self.workers[p] = _spawn(
                 [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
@@ -210,7 +245,8 @@ def main(argv: list[str] | None = None) -> int:
         if not all(server.wait_healthy(p, w, f"worker-{p}") for p, w in server.workers.items()):
             return 0 if _stop_signal is not None else 1
         for p, w in server.workers.items():
-            print(f"serve: worker 127.0.0.1:{p} (pid {w.pid}) is ready", flush=True)
+            seconds = warm_worker(p)
+            print(f"serve: worker 127.0.0.1:{p} (pid {w.pid}) is ready (first session {seconds:.1f} s)", flush=True)
         server.start_nginx(nginx)
         if not server.wait_healthy(args.port, server.nginx, "nginx"):
             return 0 if _stop_signal is not None else 1

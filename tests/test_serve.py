@@ -262,3 +262,12 @@ def test_a_busy_port_is_refused_before_anything_starts(capsys):
             serve.main(["--port", str(port), "--workers", "1"])
     err = capsys.readouterr().err
     assert stop.value.code == 2 and re.search(rf"port\(s\) {port}\b.* are in use", err), err
+
+
+def test_every_worker_served_a_session_before_nginx_started(served):
+    """Each worker has run the app once (its kernels loaded) before the proxy accepts anyone:
+    a class arriving at once never waits for a worker's first session."""
+    out = served.output()
+    warmed = re.findall(r"worker 127\.0\.0\.1:(\d+) \(pid \d+\) is ready \(first session ([\d.]+) s\)", out)
+    assert len(warmed) == len(served.workers) == 2, out
+    assert out.index("is ready (first session") < out.index("serves Gradscape on")
