@@ -185,7 +185,7 @@ def _sidebar() -> None:
         (x0, x1), (y0, y1) = surf.bounds
         ss["start_x"] = min(max(float(ss["start_x"]), x0), x1)
         ss["start_y"] = min(max(float(ss["start_y"]), y0), y1)
-        c1 = c2 = st.container(horizontal=True)  # one block, not three (every element costs a rerun)
+        c1 = c2 = st.container(horizontal=True, wrap=False)  # one block, not three (every element costs a rerun)
         c1.number_input("start x", min_value=float(x0), max_value=float(x1), key="start_x", format="%.4g",
                         step=(x1 - x0) / 100)
         c2.number_input("start y", min_value=float(y0), max_value=float(y1), key="start_y", format="%.4g",
@@ -197,14 +197,14 @@ def _sidebar() -> None:
         for n, uid in enumerate(list(ss["opt_uids"])):
             _optimizer_expander(n, uid)
         if len(ss["opt_uids"]) < S.MAX_OPTIMIZERS:
-            c1 = c2 = st.container(horizontal=True, vertical_alignment="bottom")
+            c1 = c2 = st.container(horizontal=True, vertical_alignment="bottom", wrap=False)
             W.optimizer_picker("Add optimizer", "add_opt", label_visibility="collapsed", container=c1)
             c2.button("Add", on_click=_add_selected, width="stretch")
         else:
             st.caption(f"At most {S.MAX_OPTIMIZERS} optimizers at once.")
 
         st.header("Gradient noise")
-        c1 = c2 = st.container(horizontal=True)
+        c1 = c2 = st.container(horizontal=True, wrap=False)
         c1.number_input("σ", min_value=0.0, max_value=S.MAX_NOISE, key="noise", step=0.1, format="%.3g",
                         help="The gradient used is g + σ·N(0, I): a stand-in for mini-batch noise.")
         c2.number_input("seed", min_value=0, max_value=S.MAX_SEED, key="seed", step=1)
@@ -236,7 +236,7 @@ def _optimizer_expander(n: int, uid: int) -> None:
         hps = spec.hyperparams + (optimizers.OPTIMIZERS[inner].hyperparams if inner else ())
         for h in hps:
             W.slider(h.name, h, _hp_key(uid, spec.id, inner, h.name), help=h.help)
-        c1 = c2 = st.container(horizontal=True)
+        c1 = c2 = st.container(horizontal=True, wrap=False)
         c1.button("Duplicate", key=f"dup{uid}", on_click=_duplicate_optimizer, args=(uid,), width="stretch",
                   help="Add a copy, to compare two settings of the same optimizer.",
                   disabled=len(ss["opt_uids"]) >= S.MAX_OPTIMIZERS)
@@ -331,7 +331,10 @@ def _results_table(runs, surf) -> None:
     rows = _results_rows(runs, surf)
     head = list(rows[0])
     lines = ["| " + " | ".join(W.md_escape(h) for h in head) + " |", "|" + "---|" * len(head)]
-    lines += ["| " + " | ".join(W.md_escape(str(row[h])) for h in head) + " |" for row in rows]
+    # the optimizer's label is escaped; the other cells are numbers the page formatted itself
+    # (left as they are, so that a number never breaks across lines)
+    lines += ["| " + " | ".join(W.md_escape(str(row[h])) if h == "optimizer" else str(row[h]) for h in head) + " |"
+              for row in rows]
     st.markdown("\n".join(lines))
 
 
