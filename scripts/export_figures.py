@@ -6,6 +6,8 @@ writes into OUTDIR (default ``artifacts/figures/``):
 
 - ``figure1.html``, ``figure2.html``: standalone pages (plotly.js embedded, so they work offline)
   with the animated figure, the English and Chinese captions and the measured summary;
+- ``figure1_checks.json``: Figure 1's four checks (``studies.figures.figure1_checks``: SGD zig-zags,
+  SGDM damps it, does not overshoot and ends closer), also printed;
 - ``figure1.png``, ``figure2.png``: the finished static pictures, ``width`` × ``height`` pixels
   (times ``scale``), rendered by kaleido with the system's Chromium (about 8 s the first time).
 
@@ -16,7 +18,9 @@ when kaleido found no browser, 1 for any other failure (0 when everything was wr
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import html
+import json
 import pathlib
 import sys
 import time
@@ -76,7 +80,15 @@ def main(argv=None) -> int:
         ("figure2", F.FIGURE2_TITLE, F.FIGURE2_TITLE_ZH, SF.figure2_summary(d2),
          lambda animated, **kw: F.figure2(d2, animated=animated, **kw)),
     ]
-    status = 0
+    checks = SF.figure1_checks(d1)
+    path = out / "figure1_checks.json"
+    path.write_text(json.dumps({**dataclasses.asdict(checks), "passed": checks.passed,
+                                "checks": dict(zip(checks.TARGETS, checks.results()))}, indent=2, ensure_ascii=False),
+                    encoding="utf-8")
+    for target, ok in zip(checks.TARGETS, checks.results()):
+        print(f"Figure 1: {target}: {'PASS' if ok else 'FAIL'}")
+    print(f"wrote {path}")
+    status = 0 if checks.passed else 1
     for name, title, title_zh, summary, build in figures:
         path = out / f"{name}.html"
         path.write_text(_page(title, title_zh, summary, build(True, height=640)), encoding="utf-8")

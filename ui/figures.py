@@ -14,7 +14,7 @@ never raises: bad values fall back to the survey's or are clamped, with warnings
 escaped text), copied into the widgets, and written back (:func:`to_query`) after the widgets
 are drawn, on every run.  Grammar (every key prefixed, so it cannot clash with another page's)::
 
-    ?fig1_lr=0.0396&fig1_momentum=0.9&fig1_steps=60&fig1_kappa=50&fig1_start=-1.8,0.6
+    ?fig1_lr=0.0396&fig1_momentum=0.64&fig1_steps=60&fig1_kappa=50&fig1_start=-1.8,0.6
     &fig2_inner=sgdm(lr=0.035,momentum=0.85)&fig2_k=5&fig2_alpha=0.5&fig2_cycles=5
     &fig2_kappa=50&fig2_start=-1.8,0.6
 
@@ -231,6 +231,11 @@ def _read_fig1() -> SF.Figure1Settings:
                              steps=int(ss["fig1_steps"]))
 
 
+def _heavy_ball() -> None:
+    """The one-click variation: the popular β = 0.9, which overshoots along the valley."""
+    ss["fig1_momentum"] = SF.OVERSHOOT_MOMENTUM
+
+
 def _reset_fig1() -> None:
     _write_fig1(FIG1_DEFAULT)
 
@@ -323,8 +328,8 @@ def _figure1() -> SF.Figure1Settings:
         "convergence where the current gradient agrees with history, and reduces oscillation where it does "
         "not*. Across the valley the gradients flip sign and partly cancel in m, so the swings die out "
         "faster than SGD's; along the valley they all point the same way and add up, so SGDM gains speed "
-        "and reaches the minimum much sooner. It even shoots past the minimum and swings back: with β = 0.9 "
-        "momentum is a heavy ball that keeps rolling.")
+        "and reaches the minimum much sooner. With β = 0.64 the valley's slow mode is critically damped "
+        "((1 − √β)² ≈ lr·λ_min): SGDM runs straight to the minimum without overshooting.")
     sgd_lr = optimizers.OPTIMIZERS["sgd"].hyperparam("lr")
     mom = optimizers.OPTIMIZERS["sgdm"].hyperparam("momentum")
     c1, c2, c3, c4 = st.columns(4, vertical_alignment="bottom")
@@ -339,6 +344,11 @@ def _figure1() -> SF.Figure1Settings:
                   icon=":material/restart_alt:", width="stretch",
                   help=f"κ = {FIG1_DEFAULT.kappa:g}, start {FIG1_DEFAULT.start}, lr = {FIG1_DEFAULT.lr:g}, "
                        f"momentum = {FIG1_DEFAULT.momentum:g}, {FIG1_DEFAULT.steps} steps")
+    st.button(f"What happens with β = {SF.OVERSHOOT_MOMENTUM:g}?", key="fig1_heavy", on_click=_heavy_ball,
+              icon=":material/sports_baseball:",
+              help="The momentum most libraries default to. Along the valley it is under-damped: the velocity "
+                   "keeps 90% of itself every step, so SGDM gathers speed, flies past the minimum and swings "
+                   "back before it settles.")
     with st.expander("The ravine and the start"):
         W.slider("ravine κ (condition number)", KAPPA, "fig1_kappa", help=KAPPA.help)
         _start_inputs("fig1")
