@@ -21,7 +21,7 @@ import plotly.io  # noqa: E402,F401
 import streamlit.dataframe_util  # noqa: E402,F401
 
 from ui import about, explore, figures, landscapes  # noqa: E402
-from ui.stage import ensure_plotly_js  # noqa: E402
+from ui.stage import cjk_css, ensure_plotly_js  # noqa: E402
 
 ensure_plotly_js()  # the Explore stage's plotly.js, served from static/
 
@@ -37,6 +37,7 @@ def home() -> None:
 
 def main() -> None:
     st.set_page_config(page_title="Gradscape", page_icon=":material/landscape:", layout="wide")
+    st.html(f"<style>{cjk_css()}</style>")  # the survey's Chinese captions, with no CJK font installed
     pages = [
         EXPLORE,
         st.Page(figures.page, title="Figures", icon=":material/insert_chart:", url_path="figures"),

@@ -606,3 +606,23 @@ def test_a_second_big_map_queues_visibly_and_can_be_cancelled(page, browser_cont
         assert page.get_by_text("Queued:").count() == 0
     finally:
         first.close()
+
+
+def test_chinese_captions_come_with_their_own_web_font(page):
+    """The survey's Chinese captions render from the app's CJK web font (unicode-range faces
+    added to the pages' font families), not from fonts the student's machine may lack."""
+    page.goto(page.base_url + "/figures")
+    page.wait_for_function(IDLE_JS, timeout=LOAD_MS)
+    page.get_by_text("图 1. SGD 与 SGDM 的对比").first.wait_for(timeout=LOAD_MS)
+    # the page's own font family got our CJK face (by unicode-range), and the browser loaded it
+    # to draw the caption
+    cjk_face = """() => [...document.fonts].filter(f => f.family.replace(/"/g, '') === 'Source Sans'
+                                                   && f.unicodeRange.includes('4E00')).map(f => f.status)"""
+    wait_until(lambda: page.evaluate(cjk_face) == ["loaded"], "the CJK face of the page's font to load")
+    assert page.evaluate("""async () => (await document.fonts.load('40px "Gradscape CJK"', '图与对比')).length""") >= 1
+    # the font really holds the glyphs: the caption is wider than a row of "missing glyph" boxes
+    widths = page.evaluate("""() => { const c = document.createElement('canvas').getContext('2d');
+        c.font = '40px "Gradscape CJK"'; const ours = c.measureText('图与对比').width;
+        c.font = '40px "NoSuchFont-gradscape"'; const other = c.measureText('图与对比').width;
+        return [ours, other]; }""")
+    assert widths[0] > 100, widths

@@ -61,3 +61,19 @@ def test_no_text_points_outside_the_repository():
         (ROOT / f).read_text(errors="replace").splitlines(), 1) if needle + "spec" in line
         or needle + "seed" in line or needle + "notes" in line]
     assert files and not hits, hits
+
+
+def test_the_cjk_web_font_has_every_chinese_character_the_pages_use():
+    """assets/gradscape-cjk.woff2 (scripts/make_cjk_font.py) covers every CJK character in the
+    sources: a new caption with a new character fails here until the font is remade."""
+    import importlib.util
+
+    from fontTools.ttLib import TTFont
+
+    spec = importlib.util.spec_from_file_location("make_cjk_font", ROOT / "scripts" / "make_cjk_font.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    text = mod.project_cjk_text()
+    assert {"图", "对", "比"} <= set(text)  # the captions are found
+    cmap = TTFont(ROOT / "assets" / "gradscape-cjk.woff2").getBestCmap()
+    assert [ch for ch in text if ord(ch) not in cmap] == []

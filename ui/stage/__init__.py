@@ -17,24 +17,49 @@ STATIC = HERE.parent.parent / "static"
 PLOTLY_JS = "plotly.min.js"
 
 
-def ensure_plotly_js() -> pathlib.Path:
-    """Copy plotly.js from the installed plotly package into ``static/`` (when it differs)."""
-    import plotly
+#: the web font with the pages' Chinese glyphs (made by scripts/make_cjk_font.py)
+CJK_FONT = HERE.parent.parent / "assets" / "gradscape-cjk.woff2"
 
-    src = pathlib.Path(plotly.__file__).parent / "package_data" / PLOTLY_JS
-    dst = STATIC / PLOTLY_JS
+
+def _copy(src: pathlib.Path, dst: pathlib.Path) -> None:
     if not dst.exists() or dst.stat().st_size != src.stat().st_size:
         STATIC.mkdir(exist_ok=True)
         tmp = dst.with_suffix(".tmp")
         shutil.copyfile(src, tmp)
         tmp.replace(dst)
+
+
+def ensure_plotly_js() -> pathlib.Path:
+    """Copy plotly.js from the installed plotly package, and the CJK web font, into ``static/``
+    (when they differ)."""
+    import plotly
+
+    dst = STATIC / PLOTLY_JS
+    _copy(pathlib.Path(plotly.__file__).parent / "package_data" / PLOTLY_JS, dst)
+    _copy(CJK_FONT, STATIC / CJK_FONT.name)
     return dst
+
+
+def static_url(name: str) -> str:
+    """The URL of a file in ``static/``, under the server's base path."""
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return "/" + (base + "/" if base else "") + "app/static/" + name
+
+
+def cjk_css() -> str:
+    """CSS adding the CJK web font, by unicode-range, to every font family the pages and the
+    Plotly figures name: Chinese captions render without any CJK font on the student's machine."""
+    url = static_url(CJK_FONT.name)
+    ranges = "U+2E80-2FDF, U+3000-303F, U+3400-4DBF, U+4E00-9FFF, U+FF00-FFEF"
+    families = ("Gradscape CJK", "Source Sans", "Source Sans 3", "Source Sans Pro", "Inter", "Segoe UI",
+                "Arial", "Helvetica", "Open Sans", "Verdana")
+    return "".join(f'@font-face{{font-family:"{f}";src:url("{url}") format("woff2");unicode-range:{ranges};'
+                   "font-display:swap}" for f in families)
 
 
 def plotly_src() -> str:
     """The URL of plotly.js, under the server's base path."""
-    base = (st.get_option("server.baseUrlPath") or "").strip("/")
-    return "/" + (base + "/" if base else "") + "app/static/" + PLOTLY_JS
+    return static_url(PLOTLY_JS)
 
 
 def _js() -> str:
