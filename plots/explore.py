@@ -137,10 +137,11 @@ class PathView:
         return max(1, n)
 
 
-def status_text(pv: PathView) -> str:
+def status_text(pv) -> str:
     """"diverged at step N" (non-finite, or beyond the engine's threshold: this wins, even when
     the run left the view first), "left the view at step N" (more than the domain's size
-    outside it, but finite throughout), or "" for a run that did neither."""
+    outside it, but finite throughout), or "" for a run that did neither.  ``pv``: anything with
+    ``diverged_at`` and ``escaped_at`` (a PathView, a ``studies.runs.RunResult``)."""
     if pv.diverged_at >= 0:
         return f"diverged at step {pv.diverged_at}"
     if pv.escaped_at >= 0:

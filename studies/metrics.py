@@ -44,3 +44,12 @@ def escaped_at(path: np.ndarray, surface) -> int:
         out = (p[:, 0] < x0 - w) | (p[:, 0] > x1 + w) | (p[:, 1] < y0 - h) | (p[:, 1] > y1 + h)
     hit = np.nonzero(out)[0]
     return int(hit[0]) if len(hit) else -1
+
+
+def rows_in_sight(n_rows: int, diverged_at: int, escaped_at: int) -> int:
+    """How many rows of a path the pages draw: those before a divergence and before it left
+    the view (at least the start)."""
+    for stop in (diverged_at, escaped_at):
+        if stop >= 0:
+            n_rows = min(n_rows, stop)
+    return max(1, n_rows)

@@ -33,11 +33,7 @@ class RunResult:
     @property
     def last_row(self) -> int:
         """The last row the page draws: before a divergence or the escape from the view."""
-        n = len(self.run.path)
-        for stop in (self.run.diverged_at, self.escaped_at):
-            if stop >= 0:
-                n = min(n, stop)
-        return max(0, n - 1)
+        return metrics.rows_in_sight(len(self.run.path), self.run.diverged_at, self.escaped_at) - 1
 
 
 def explore_runs(settings) -> list[RunResult]:

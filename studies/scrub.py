@@ -56,10 +56,6 @@ def family(settings, index: int, name: str, count: int = 64) -> Family:
         kw = dict(cfg.kwargs(), **{name: int(v) if h.integer else float(v)})
         r = optimizers.run(cfg.id, surf, settings.start, settings.steps, variant=cfg.variant,
                            noise=settings.noise, seed=settings.seed, **kw)
-        n = len(r.path)
-        for stop in (r.diverged_at, metrics.escaped_at(r.path, surf)):
-            if stop >= 0:
-                n = min(n, stop)
         paths.append(r.path)
-        ns.append(max(1, n))
+        ns.append(metrics.rows_in_sight(len(r.path), r.diverged_at, metrics.escaped_at(r.path, surf)))
     return Family(name, values, tuple(paths), np.array(ns))

@@ -8,7 +8,6 @@ computation and one serialised stage.  The computing itself lives in ``studies``
 """
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
 import optimizers
@@ -17,6 +16,7 @@ from studies import scrub
 from studies.metrics import TOL  # noqa: F401  (the page's tolerance, re-exported)
 from studies.runs import RunResult, explore_runs  # noqa: F401
 
+from .heavy import freeze
 from .settings import ExploreSettings
 
 
@@ -26,17 +26,14 @@ def warm_kernels() -> float:
     return optimizers.warmup()
 
 
-def _read_only(obj):
-    for v in vars(obj).values():
-        if isinstance(v, np.ndarray):
-            v.flags.writeable = False
-    return obj
-
-
 @st.cache_resource(max_entries=512, show_spinner=False)
 def compute_runs(key: str, _settings: ExploreSettings) -> tuple[RunResult, ...]:
     """Runs for ``_settings``, whose URL text is ``key`` (shared read-only across sessions)."""
-    return tuple(_read_only(_read_only(r).run) and r for r in explore_runs(_settings))
+    runs = explore_runs(_settings)
+    for r in runs:
+        freeze(r)
+        freeze(r.run)
+    return tuple(runs)
 
 
 @st.cache_resource(max_entries=128, show_spinner=False)

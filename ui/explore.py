@@ -168,7 +168,7 @@ def _reset_all() -> None:
 
 
 # ---- sidebar -------------------------------------------------------------------------------
-def _sidebar() -> None:
+def _sidebar(styles: list[tuple[str, str]]) -> None:
     sb = st.sidebar
     with sb:
         st.header("Surface")
@@ -195,7 +195,7 @@ def _sidebar() -> None:
 
         st.header("Optimizers")
         for n, uid in enumerate(list(ss["opt_uids"])):
-            _optimizer_expander(n, uid)
+            _optimizer_expander(n, uid, styles[n][0])
         if len(ss["opt_uids"]) < S.MAX_OPTIMIZERS:
             c1 = c2 = st.container(horizontal=True, vertical_alignment="bottom", wrap=False)
             W.optimizer_picker("Add optimizer", "add_opt", label_visibility="collapsed", container=c1)
@@ -211,9 +211,8 @@ def _sidebar() -> None:
         st.button("Reset everything", on_click=_reset_all, width="stretch")
 
 
-def _optimizer_expander(n: int, uid: int) -> None:
+def _optimizer_expander(n: int, uid: int, color: str) -> None:
     cfg = _read_optimizer(uid)
-    color = _styles()[n][0] if n < len(_styles()) else style.optimizer_color(index_of(cfg.id))
     # a stable key and label: changing a slider inside must not remount (and close) the panel
     with st.expander(f":material/show_chart: {n + 1}. {W.optimizer_label(cfg.id)}", key=f"exp{uid}",
                      expanded=n == 0 and len(ss["opt_uids"]) <= 2):
@@ -307,12 +306,7 @@ def _results_rows(runs, surf) -> list[dict]:
     dist_col = "distance to minimum" if surf.minima else "distance to saddle"
     for r in runs:
         last = r.last_row
-        if r.diverged_at >= 0:
-            stopped = f"diverged at step {r.diverged_at}"
-        elif r.escaped_at >= 0:
-            stopped = f"left the view at step {r.escaped_at}"
-        else:
-            stopped = "—"
+        stopped = P.status_text(r) or "—"  # the legend's words
         rows.append({
             "optimizer": r.label,
             "final loss": f"{float(r.loss[last]):.3e}",
@@ -392,13 +386,13 @@ def _scrub_controls(settings: S.ExploreSettings) -> tuple[int, str] | None:
     return idx, name
 
 
-def _scrub_payload(settings: S.ExploreSettings, target: tuple[int, str] | None) -> dict | None:
+def _scrub_payload(core: S.ExploreSettings, key: str, target: tuple[int, str] | None) -> dict | None:
+    """The scrubber's payload for ``target`` on the runs of ``core`` (whose cache key is ``key``)."""
     if target is None:
         return None
     idx, name = target
-    core = _core(settings)
-    fam = compute.scrub_family(_key(core), idx, name, core)
-    return PS.scrub_payload(fam, idx, float(settings.optimizers[idx].params[name]))
+    fam = compute.scrub_family(key, idx, name, core)
+    return PS.scrub_payload(fam, idx, float(core.optimizers[idx].params[name]))
 
 
 def _key(settings: S.ExploreSettings) -> str:
@@ -453,7 +447,8 @@ def page() -> None:
 
     present = bool(ss.get("_present", False))
     st.html(PRESENTER_CSS if present else COMPACT_CSS)
-    _sidebar()  # always drawn (hidden in presenter mode), so that every widget keeps its state
+    styles = _styles()  # one colour per optimizer, for the sidebar and the plots alike
+    _sidebar(styles)  # always drawn (hidden in presenter mode), so that every widget keeps its state
     settings = _read_settings()
     core_key = S.to_query(settings)
     if ss.get("_core_key") != core_key:  # the runs changed: show them finished
@@ -476,8 +471,8 @@ def page() -> None:
 
     surf = settings.surface_obj()
     core = _core(settings)
-    runs = compute.compute_runs(_key(core), core)
-    styles = style.path_styles([index_of(c.id) for c in settings.optimizers])
+    core_cache_key = _key(core)
+    runs = compute.compute_runs(core_cache_key, core)
     views = [P.PathView(label=r.label, color=c, dash=d, path=r.path, loss=r.loss,
                         diverged_at=r.diverged_at, escaped_at=r.escaped_at,
                         slow=r.slow if len(r.slow) else None,
@@ -505,10 +500,10 @@ def page() -> None:
 
     def show_stage(kind: str, key: str, scrub_target=None) -> None:
         # one payload per picture, serialised once and shared by every session showing it
-        blob_key = json.dumps([_key(core), kind, present, scrub_target, src])
+        blob_key = json.dumps([core_cache_key, kind, present, scrub_target, src])
         blob = compute.stage_blob(blob_key, lambda: PS.stage_payload(
             surf, views, view=kind, present=present, start=settings.start, plotly_src=src,
-            scrub=_scrub_payload(settings, scrub_target)))
+            scrub=_scrub_payload(core, core_cache_key, scrub_target)))
         stage_component.stage(PS.with_step(blob, settings.step), key=key, on_event=_on_stage_event)
 
     if view in ("overlay", "panels", "both"):

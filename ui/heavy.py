@@ -58,8 +58,8 @@ def nbytes(obj) -> int:
     return total
 
 
-def _freeze(obj):
-    """Make the numpy arrays of a shared result read-only (readers share one copy)."""
+def freeze(obj):
+    """Make the numpy arrays of a shared result read-only (readers share one copy); ``obj``."""
     for v in (obj.__dict__.values() if hasattr(obj, "__dict__") else ()):
         if isinstance(v, np.ndarray):
             v.flags.writeable = False
@@ -193,7 +193,7 @@ class Heavy:
                     out = fn()
                 finally:
                     self.gate.release()
-            _freeze(out)
+            freeze(out)
             self.cache.put(key, out, nbytes(out))
             return out
         finally:
