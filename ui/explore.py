@@ -351,11 +351,9 @@ def _equations(settings: S.ExploreSettings) -> None:
 
 def _figure_html(surf, views, settings) -> str:
     """A standalone HTML file with the 2D and 3D figures (plotly.js embedded: works offline)."""
-    # without the click grid (nothing to click in a file); contour_figure has no option to omit it
-    f2 = P.contour_figure(surf, views, start=settings.start).to_dict()
-    f2["data"] = [t for t in f2["data"] if t.get("name") != P.CLICK_GRID_NAME]
+    f2 = P.contour_figure(surf, views, start=settings.start, click_grid=0)  # nothing to click in a file
     f3 = P.surface3d_figure(surf, views)
-    body = (pio.to_html(f2, include_plotlyjs=True, full_html=False, validate=False)
+    body = (pio.to_html(f2.to_dict(), include_plotlyjs=True, full_html=False, validate=False)
             + f3.to_html(include_plotlyjs=False, full_html=False))
     title = f"Gradscape: {surf.name}"
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title></head>"

@@ -454,13 +454,12 @@ def _use_as_current(spec_key: str, xv: float, yv: float) -> None:
 def _cell_figure(surf, pv, start):
     """Explore's contour figure of one run, made static and compact for the side panel: no
     animation controls or frames, no legend, no click grid (clicks here do nothing)."""
-    d = PE.contour_figure(surf, [pv], start=start, height=360, max_frames=1, click_grid=1).to_dict()
+    d = PE.contour_figure(surf, [pv], start=start, height=360, max_frames=1, click_grid=0).to_dict()
     layout = dict(d["layout"])
     for k in ("updatemenus", "sliders"):
         layout.pop(k, None)
     layout.update(showlegend=False, margin=dict(l=50, r=10, t=10, b=40))
-    data = [t for t in d["data"] if t.get("name") != PE.CLICK_GRID_NAME]
-    return PE._make_figure(data, layout)
+    return PE._make_figure(d["data"], layout)
 
 
 def _side_panel(spec: SL.MapSpec, result: SL.MapResult, selected) -> None:
