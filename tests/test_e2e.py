@@ -446,7 +446,8 @@ def test_every_view_survives_a_link_in_a_fresh_browser(page, browser_context, vi
             assert [p["label"] for p in s["paths"]] == [p["label"] for p in stage(page)["paths"]]
         assert query_of(fresh) == q
         if view == "both":
-            assert fresh.evaluate(SURFACE_JS)
+            # the 3D chart is a separate Plotly element: it may draw after the stage is ready
+            fresh.wait_for_function(SURFACE_JS, timeout=LOAD_MS)
     finally:
         ctx.close()
 
