@@ -9,6 +9,8 @@ from .api import (Run, SweepResult, get_optimizer, inner_choices, plan, run, swe
                   warmup)
 from .base import Hyperparam, OptimizerSpec
 from .registry import OPTIMIZERS
+from .schedules import SCHEDULES, Schedule, lr_factors
 
-__all__ = ["OPTIMIZERS", "Hyperparam", "OptimizerSpec", "Run", "SweepResult", "get_optimizer",
-           "inner_choices", "plan", "run", "sweep", "trajectory", "warmup"]
+__all__ = ["OPTIMIZERS", "SCHEDULES", "Hyperparam", "OptimizerSpec", "Run", "Schedule", "SweepResult",
+           "get_optimizer", "inner_choices", "lr_factors", "plan", "run", "sweep", "trajectory",
+           "warmup"]

@@ -8,12 +8,19 @@ with :math:`\eta^*` = ``final_lr``; Adam's m, v without bias correction.
 * reference (author code, Luolc/AdaBound):
   :math:`\eta_t = \mathrm{clip}(\eta\sqrt{1-\beta_2^t}/(1-\beta_1^t)/(\sqrt{v_t}+\epsilon), \eta_l, \eta_u)`,
   :math:`\theta_t = \theta_{t-1} - \eta_t m_t`.
+
+With a learning-rate schedule both ``lr`` and ``final_lr`` follow it (``SCHEDULED``): the
+author code bounds with ``final_lr · lr / base_lr`` (base_lr = the constructor's lr), so a
+scheduler that scales lr scales the bounds too.  Both variants do the same.
 """
 import math
 
 from surfaces._jit import jit
 
 from .base import BETA1, BETA2, PAPER, Hyperparam, OptimizerSpec, eps, lr
+
+#: the hyperparameters a learning-rate schedule multiplies (default elsewhere: ("lr",))
+SCHEDULED = ("lr", "final_lr")
 
 SPEC = OptimizerSpec(
     id="adabound",

@@ -16,8 +16,9 @@ import numpy as np
 
 import surfaces
 
+from . import schedules as _schedules
 from .base import VARIANT_IDS, state_sizes
-from .registry import OPTIMIZERS, index_of
+from .registry import MODULES, OPTIMIZERS, index_of
 
 
 def _kernels():
@@ -107,6 +108,22 @@ class _Plan:
     hp: np.ndarray  # (number of the inner optimizer's hyperparameters, n)
     lak: np.ndarray  # (n,) int64, 0 = no Lookahead
     laa: np.ndarray  # (n,)
+    schedule: object = _schedules.CONSTANT  # a validated schedules.Schedule
+
+    @property
+    def lr_rows(self) -> np.ndarray:
+        """The rows of ``hp`` a learning-rate schedule multiplies (int64; empty when the
+        schedule is constant): the inner optimizer's "lr" (AdaBound: also "final_lr", see
+        ``optimizers/adabound.py``)."""
+        if self.schedule.id == "constant":
+            return np.empty(0, dtype=np.int64)
+        names = getattr(MODULES[self.inner.id], "SCHEDULED", ("lr",))
+        return np.array([i for i, h in enumerate(self.inner.hyperparams) if h.name in names],
+                        dtype=np.int64)
+
+    def lr_factors(self, steps: int) -> np.ndarray:
+        """The schedule's factors for ``steps`` updates (float64, steps + 1)."""
+        return _schedules.lr_factors(self.schedule, steps)
 
     def kernel_args(self):
         (x0, x1), (y0, y1) = self.surface.bounds
@@ -146,9 +163,11 @@ def inner_choices(wrapper) -> list[str]:
             if not s.wraps_inner and own.isdisjoint(h.name for h in s.hyperparams)]
 
 
-def plan(optimizer, surface, *, variant="paper", n=None, **hyperparams) -> _Plan:
-    """Validate an optimizer/surface/variant/hyperparameter request (n runs, or one if None)."""
+def plan(optimizer, surface, *, variant="paper", n=None, schedule=None, **hyperparams) -> _Plan:
+    """Validate an optimizer/surface/variant/hyperparameter/schedule request (n runs, or one if
+    None)."""
     spec = get_optimizer(optimizer)
+    sched = _schedules.parse(schedule)
     surf = surfaces.resolve(surface)
     hyperparams = dict(hyperparams)
     if spec.wraps_inner:
@@ -185,7 +204,7 @@ def plan(optimizer, surface, *, variant="paper", n=None, **hyperparams) -> _Plan
         lak[:] = values["k"]
         laa[:] = values["alpha"]
         values["inner"] = inner.id
-    return _Plan(spec, inner, variant, surf, values, np.ascontiguousarray(hp), lak, laa)
+    return _Plan(spec, inner, variant, surf, values, np.ascontiguousarray(hp), lak, laa, sched)
 
 
 # ---- results -------------------------------------------------------------------------------
@@ -205,6 +224,9 @@ class Run:
     ``scalars["beta1^t"][t]`` a per-run scalar (shape (steps + 1,)), and ``grads[t]`` the
     gradient used at step t (row 0 is NaN).
     For Lookahead these are the inner optimizer's.
+    ``schedule`` is the learning-rate schedule and ``lrs[t]`` the learning rate update t used
+    (the base lr times :func:`optimizers.schedules.lr_factors`; row 0 repeats row 1; rows past
+    a divergence too).  Lookahead's is its inner optimizer's.
     """
 
     optimizer: str
@@ -220,6 +242,8 @@ class Run:
     state: dict | None = None
     scalars: dict | None = None
     grads: np.ndarray | None = None
+    schedule: object = _schedules.CONSTANT  # the validated schedules.Schedule
+    lrs: np.ndarray | None = None  # (steps + 1,) the lr update t used, at row t; row 0 = row 1
 
     @property
     def final(self) -> np.ndarray:
@@ -252,9 +276,15 @@ def _run_arrays(p: _Plan, start, steps, noise, seed, record_state):
     state = np.empty((rows, nslot, 2))
     scalars = np.empty((rows, nsc))
     grads = np.empty((rows, 2))
+    lr_rows = p.lr_rows
+    if len(lr_rows):
+        lrf = p.lr_factors(steps)
+        hp = hp.copy()  # the kernel rescales its lr rows in place
+    else:
+        lrf = kernels.NO_LRF
     diverged, nslow = kernels.trajectory_kernel(
         oid, vid, sid, sp, hp, lak, laa, start, steps, noise, seed, 0,
-        cx, cy, radius, path, slow, slow_steps, state, scalars, grads, fast)
+        cx, cy, radius, path, slow, slow_steps, state, scalars, grads, fast, lr_rows, lrf)
     if record_state:
         if diverged >= 0:  # the state is not recorded past divergence
             state[diverged:] = np.nan
@@ -269,25 +299,26 @@ def _run_arrays(p: _Plan, start, steps, noise, seed, record_state):
 
 
 def run(optimizer, surface, start, steps, *, variant="paper", noise=0.0, seed=0,
-        record_state=False, **hyperparams) -> Run:
+        record_state=False, schedule=None, **hyperparams) -> Run:
     """Run one optimizer from ``start`` for ``steps`` updates and return a :class:`Run`.
 
     Arguments as for :func:`trajectory`; ``record_state=True`` also keeps the optimizer's state
     and gradient at every step (for teaching views of moments and effective step sizes).
     """
-    p = plan(optimizer, surface, variant=variant, **hyperparams)
+    p = plan(optimizer, surface, variant=variant, schedule=schedule, **hyperparams)
     start = _check_start(start)
     steps = _check_steps(steps)
     noise = _check_noise(noise)
     seed = _check_seed(seed)
     path, diverged, slow, slow_steps, fast, state, scalars, grads = _run_arrays(
         p, start, steps, noise, seed, record_state)
+    lrs = float(p.hyperparams["lr"]) * p.lr_factors(steps) if "lr" in p.hyperparams else None
     return Run(p.spec.id, variant, p.surface, p.hyperparams, path, _loss_of(p.surface, path),
-               diverged, slow, slow_steps, fast, state, scalars, grads)
+               diverged, slow, slow_steps, fast, state, scalars, grads, p.schedule, lrs)
 
 
 def trajectory(optimizer, surface, start, steps, *, variant="paper", noise=0.0, seed=0,
-               **hyperparams) -> np.ndarray:
+               schedule=None, **hyperparams) -> np.ndarray:
     """θ after every step: a float64 array of shape (steps + 1, 2); row 0 is ``start``.
 
     ``optimizer`` is an id from ``OPTIMIZERS``; ``surface`` an id or a ``surfaces.Surface``
@@ -297,8 +328,13 @@ def trajectory(optimizer, surface, start, steps, *, variant="paper", noise=0.0, 
     (``variant`` then applies to the inner optimizer).  If θ becomes non-finite or leaves the
     box of half-width 1e6 × the domain's diagonal around its centre, that row and every later
     row are NaN.  Bad input raises ValueError.
+
+    ``schedule`` multiplies the learning rate of every update: ``None`` / ``"constant"``, a
+    schedule id (default parameters), ``(id, {params})`` or an ``optimizers.Schedule``; see
+    :mod:`optimizers.schedules` (each equals a ``torch.optim.lr_scheduler`` stepped after every
+    optimizer step).
     """
-    p = plan(optimizer, surface, variant=variant, **hyperparams)
+    p = plan(optimizer, surface, variant=variant, schedule=schedule, **hyperparams)
     path, *_ = _run_arrays(p, _check_start(start), _check_steps(steps), _check_noise(noise),
                            _check_seed(seed), False)
     return path
@@ -324,7 +360,7 @@ def _threads(n_chunks: int) -> int:
 
 
 def sweep(optimizer, surface, starts, steps, *, variant="paper", noise=0.0, seed=0, tol=None,
-          progress=None, block=None, **hyperparams) -> SweepResult:
+          progress=None, block=None, schedule=None, **hyperparams) -> SweepResult:
     """Many independent runs in compiled code.
 
     ``starts`` is an (n, 2) array; every hyperparameter is a scalar or an array of length n.
@@ -340,6 +376,9 @@ def sweep(optimizer, surface, starts, steps, *, variant="paper", noise=0.0, seed
 
     ``progress``, if given, is called with the fraction done after each block of runs
     (``block`` runs; default: all at once), which also lets a caller interrupt between blocks.
+
+    ``schedule``: one learning-rate schedule for every run (as for :func:`trajectory`); it
+    multiplies each run's own lr.
     """
     try:
         st = np.array(starts, dtype=np.float64)
@@ -351,7 +390,7 @@ def sweep(optimizer, surface, starts, steps, *, variant="paper", noise=0.0, seed
         i = int(np.argmax(~np.all(np.isfinite(st), axis=1)))
         raise ValueError(f"starts must be finite; starts[{i}] = {st[i].tolist()}")
     n = st.shape[0]
-    p = plan(optimizer, surface, variant=variant, n=n, **hyperparams)
+    p = plan(optimizer, surface, variant=variant, n=n, schedule=schedule, **hyperparams)
     steps = _check_steps(steps)
     noise = _check_noise(noise)
     seed = _check_seed(seed)
@@ -375,10 +414,13 @@ def sweep(optimizer, surface, starts, steps, *, variant="paper", noise=0.0, seed
     dv = np.empty(n, dtype=np.int64)
 
     kernels = _kernels()
+    lr_rows = p.lr_rows
+    lrf = p.lr_factors(steps) if len(lr_rows) else kernels.NO_LRF
 
     def work(j0, j1):
         kernels.sweep_kernel(oid, vid, sid, sp, hp, lak, laa, starts_t, steps, noise, seed,
-                             cx, cy, radius, fmin, tol, CHUNK, j0, j1, final, loss, stt, dv)
+                             cx, cy, radius, fmin, tol, CHUNK, j0, j1, final, loss, stt, dv,
+                             lr_rows, lrf)
 
     if block is None:
         block = n

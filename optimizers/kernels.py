@@ -50,10 +50,16 @@ from optimizers._common import (add_noise, check_bounds, lookahead_sync, record_
 LOOP = '''
 
 @jit
-def {name}_{id}(variant, sid, sp, hp, lak, laa, start, steps, noise, seed, run, cx, cy, radius,
-        path, slow_out, slow_steps, fast_out{record_args}):
+def {name}_{id}(variant, sid, sp, hp, lak, laa, lr_rows, lrf, start, steps, noise, seed, run, cx, cy,
+        radius, path, slow_out, slow_steps, fast_out{record_args}):
     th, g, pt, st, sc, slow, k, nslow = traj_alloc(start, lak, path, slow_out, slow_steps, {nslot}, {nsc})
+    nsched = lr_rows.shape[0]
+    base_lr = np.empty(nsched)
+    for r in range(nsched):
+        base_lr[r] = hp[lr_rows[r], 0]
 {init}{record0}    for t in range(1, steps + 1):
+        for r in range(nsched):
+            hp[lr_rows[r], 0] = base_lr[r] * lrf[t]
 {grad}        if noise != 0.0:
             add_noise(g, noise, seed, run, t, 0, 1)
 {hess}        {id}.step(variant, t, hp, th, g, st, sc, 0, 1)
@@ -94,9 +100,10 @@ INIT = "    {id}.init(variant, hp, st, sc, 0, 1)\n"
 SWEEP = '''
 
 @jit
-def sweep_{id}(variant, sid, sp, hp, lak, laa, starts, steps, noise, seed, cx, cy, radius, fmin, tol,
-        chunk, j_begin, j_end, final, loss, steps_to_tol, diverged_at):
+def sweep_{id}(variant, sid, sp, hp, lak, laa, lr_rows, lrf, starts, steps, noise, seed, cx, cy, radius,
+        fmin, tol, chunk, j_begin, j_end, final, loss, steps_to_tol, diverged_at):
     nhp = hp.shape[0]
+    nsched = lr_rows.shape[0]
     track = fmin == fmin and tol == tol
     for c0 in range(j_begin, j_end, chunk):
         c1 = min(c0 + chunk, j_end)
@@ -105,6 +112,10 @@ def sweep_{id}(variant, sid, sp, hp, lak, laa, starts, steps, noise, seed, cx, c
         for h in range(nhp):
             for j in range(m):
                 hpc[h, j] = hp[h, c0 + j]
+        base_lr = np.empty((nsched, m))
+        for r in range(nsched):
+            for j in range(m):
+                base_lr[r, j] = hpc[lr_rows[r], j]
         lk = np.empty(m, dtype=np.int64)
         la = np.empty(m)
         th = np.empty((2, m))
@@ -129,6 +140,10 @@ def sweep_{id}(variant, sid, sp, hp, lak, laa, starts, steps, noise, seed, cx, c
         lookahead = lk[0] > 0  # every run of a call has k > 0, or none has
         n_nan = 0
         for t in range(1, steps + 1):
+            for r in range(nsched):
+                f = lrf[t]
+                for j in range(m):
+                    hpc[lr_rows[r], j] = base_lr[r, j] * f
 {grad_chunk}            if noise != 0.0:
                 add_noise(g, noise, seed, c0, t, 0, m)
 {hess_chunk}            {id}.step(variant, t, hpc, th, g, st, sc, 0, m)
@@ -198,9 +213,14 @@ def loops(oid: str):
     return _codegen.load(f"optimizers._loops_{oid}", source(oid))
 
 
+#: no schedule: no hyperparameter row is rescaled (and a one-element factor array, never read)
+NO_LR_ROWS = np.empty(0, dtype=np.int64)
+NO_LRF = np.ones(1)
+
+
 def trajectory_kernel(oid, variant, sid, sp, hp, lak, laa, start, steps, noise, seed, run,
                       cx, cy, radius, path, slow_out, slow_steps, state_out, scalars_out, grad_out,
-                      fast_out=None):
+                      fast_out=None, lr_rows=NO_LR_ROWS, lrf=NO_LRF):
     """One run of optimizer ``oid`` (its registry position).  Fills ``path`` (steps+1, 2);
     returns (diverged_at or -1, number of slow rows).
 
@@ -211,30 +231,39 @@ def trajectory_kernel(oid, variant, sid, sp, hp, lak, laa, start, steps, noise, 
     there (slots in ``state_out[t, s, c]``, scalars in ``scalars_out[t, s]``; their sizes are
     the optimizer's, :func:`state_sizes`) and the gradient used at step t in ``grad_out[t]``
     (row 0 is NaN); otherwise the optimizer's own plain loop runs, which is as fast as plain C.
+
+    A learning-rate schedule: before update t the loop sets ``hp[r, 0] = base[r]·lrf[t]`` for
+    every row r of ``lr_rows`` (int64; ``base`` is the row's value at entry, so ``hp``'s rows are
+    overwritten: pass a copy), ``lrf`` (float64, steps + 1) from
+    :func:`optimizers.schedules.lr_factors`.  Empty ``lr_rows`` (the default): no schedule, and
+    the loop is unchanged but for an empty inner loop per step.
     """
     if fast_out is None:
         fast_out = np.empty((max(0, slow_out.shape[0] - 1), 2))
     oid_ = _IDS[oid]
     m = loops(oid_)
     if state_out.shape[0] == 0:
-        return getattr(m, f"traj_{oid_}")(variant, sid, sp, hp, lak, laa, start, steps, noise, seed, run,
-                          cx, cy, radius, path, slow_out, slow_steps, fast_out)
-    return getattr(m, f"record_{oid_}")(variant, sid, sp, hp, lak, laa, start, steps, noise, seed, run,
+        return getattr(m, f"traj_{oid_}")(variant, sid, sp, hp, lak, laa, lr_rows, lrf, start, steps, noise,
+                          seed, run, cx, cy, radius, path, slow_out, slow_steps, fast_out)
+    return getattr(m, f"record_{oid_}")(variant, sid, sp, hp, lak, laa, lr_rows, lrf, start, steps, noise, seed, run,
                         cx, cy, radius, path, slow_out, slow_steps, fast_out, state_out, scalars_out,
                         grad_out)
 
 
 def sweep_kernel(oid, variant, sid, sp, hp, lak, laa, starts, steps, noise, seed, cx, cy, radius,
-                 fmin, tol, chunk, j_begin, j_end, final, loss, steps_to_tol, diverged_at):
+                 fmin, tol, chunk, j_begin, j_end, final, loss, steps_to_tol, diverged_at,
+                 lr_rows=NO_LR_ROWS, lrf=NO_LRF):
     """Runs j_begin..j_end-1 of a sweep of optimizer ``oid``, ``chunk`` runs stepping together.
 
     ``hp`` is (number of hyperparameters, n), ``starts`` (2, n); outputs are written at the
     runs' global indices.  ``steps_to_tol[j]`` is the first t with f(θ_t) − fmin ≤ tol (t = 0
     included), or −1; it is not tracked (an f evaluation per run and step saved) when ``fmin``
     or ``tol`` is nan.  The compiled loop releases the GIL, so threads run chunks in parallel.
+    ``lr_rows`` / ``lrf``: a learning-rate schedule, as for :func:`trajectory_kernel` (each
+    chunk keeps its own copy of the base rows; ``hp`` itself is not written).
     """
     oid_ = _IDS[oid]
-    getattr(loops(oid_), f"sweep_{oid_}")(variant, sid, sp, hp, lak, laa, starts, steps, noise, seed, cx, cy,
+    getattr(loops(oid_), f"sweep_{oid_}")(variant, sid, sp, hp, lak, laa, lr_rows, lrf, starts, steps, noise, seed, cx, cy,
                            radius, fmin, tol, chunk, j_begin, j_end, final, loss, steps_to_tol,
                            diverged_at)
 

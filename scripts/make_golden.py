@@ -10,6 +10,8 @@ adabound adamod``); the project's CI does not run this script, it only reads the
                                                      # into the existing file
     python scripts/make_golden.py --ids lion ...  # also take these ids' cases from their
                                                   # optimizer files (before the registry lists them)
+    python scripts/make_golden.py --only-schedules   # regenerate only the learning-rate schedule
+                                                     # cases ("schedule_cases"), merged
 
 Run it with the project importable (``PYTHONPATH=<repo>`` or an editable install): the cases of
 the optimizers beyond the survey come from the optimizer files themselves (see "Cases from the
@@ -136,6 +138,17 @@ file's docstring lists the library quirks its kernel reproduces.
 files) and merges them into the existing JSON: each id's new cases take the place of its old
 ones, every other case is written back unchanged (same bytes, same order), ids that had no
 cases are appended, and "versions" is updated.
+
+Learning-rate schedules ("schedule_cases")
+------------------------------------------
+For each schedule of ``optimizers.schedules.SCHEDULES`` (``SCHEDULE_CASES``: non-default
+parameters), SGD on the quadratic and Adam on Rosenbrock, ``STEPS`` steps, each driven by the
+torch optimizer with the torch scheduler that ``optimizers/schedules.py`` names, stepped after
+every optimizer step (``opt.step(); sched.step()``); eta_min is min_factor·lr and OneCycle's
+max_lr is lr.  Each record holds the path and ``lrs``: ``lrs[t - 1]`` is
+``param_groups[0]["lr"]`` as update t used it.  They sit in their own list, so the plain
+golden test (tests/test_golden.py) never runs them without their schedule; the self-check
+replays the numpy spec stepper with lr·``lr_factors`` and compares the factors with torch's.
 
 Self-check
 ----------
@@ -699,6 +712,134 @@ def module_records(cases):
     return records, worst
 
 
+# ---------------------------------------------------------------------------------------------
+# learning-rate schedules
+# ---------------------------------------------------------------------------------------------
+#: (schedule id, parameters): every schedule, with parameters other than its defaults
+SCHEDULE_CASES = [
+    ("constant", {}),
+    ("step", {"step_size": 70, "gamma": 0.3}),
+    ("exponential", {"gamma": 0.985}),
+    ("cosine", {"T_max": 120, "min_factor": 0.05}),  # past T_max too (torch rises again)
+    ("warmup", {"start_factor": 0.05, "warmup": 40}),
+    ("warmup_cosine", {"start_factor": 0.2, "warmup": 25, "T_max": 200, "min_factor": 0.1}),
+    ("onecycle", {"total_steps": STEPS, "pct_start": 0.25, "div_factor": 10.0, "final_div_factor": 100.0}),
+]
+#: the runs each schedule drives: (optimizer, surface, start, hyperparameters)
+SCHEDULE_RUNS = [
+    ("sgd", "quadratic", Q0, {"lr": 0.09}),
+    ("adam", "rosenbrock", R0, {"lr": 0.05, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}),
+]
+
+
+def build_scheduler(opt, sid, p, lr):
+    """(torch scheduler for ``opt`` equal to schedule ``sid`` with parameters ``p``, description)."""
+    from torch.optim import lr_scheduler as L
+
+    if sid == "constant":
+        return L.LambdaLR(opt, lambda s: 1.0), "LambdaLR(lambda s: 1.0)"
+    if sid == "step":
+        return (L.StepLR(opt, step_size=p["step_size"], gamma=p["gamma"]),
+                f"StepLR(step_size={p['step_size']!r}, gamma={p['gamma']!r})")
+    if sid == "exponential":
+        return L.ExponentialLR(opt, gamma=p["gamma"]), f"ExponentialLR(gamma={p['gamma']!r})"
+    if sid == "cosine":
+        return (L.CosineAnnealingLR(opt, T_max=p["T_max"], eta_min=p["min_factor"] * lr),
+                f"CosineAnnealingLR(T_max={p['T_max']!r}, eta_min={p['min_factor'] * lr!r})")
+    if sid == "warmup":
+        return (L.LinearLR(opt, start_factor=p["start_factor"], end_factor=1.0, total_iters=p["warmup"]),
+                f"LinearLR(start_factor={p['start_factor']!r}, end_factor=1.0, total_iters={p['warmup']!r})")
+    if sid == "warmup_cosine":
+        w = p["warmup"]
+        return (L.SequentialLR(opt, [L.LinearLR(opt, start_factor=p["start_factor"], end_factor=1.0, total_iters=w),
+                                     L.CosineAnnealingLR(opt, T_max=p["T_max"] - w, eta_min=p["min_factor"] * lr)],
+                               milestones=[w]),
+                f"SequentialLR([LinearLR(start_factor={p['start_factor']!r}, total_iters={w!r}), "
+                f"CosineAnnealingLR(T_max={p['T_max'] - w!r}, eta_min={p['min_factor'] * lr!r})], "
+                f"milestones=[{w!r}])")
+    if sid == "onecycle":
+        return (L.OneCycleLR(opt, max_lr=lr, total_steps=p["total_steps"], pct_start=p["pct_start"],
+                             anneal_strategy="cos", div_factor=p["div_factor"],
+                             final_div_factor=p["final_div_factor"], three_phase=False, cycle_momentum=False),
+                f"OneCycleLR(max_lr={lr!r}, total_steps={p['total_steps']!r}, pct_start={p['pct_start']!r}, "
+                f"anneal_strategy='cos', div_factor={p['div_factor']!r}, "
+                f"final_div_factor={p['final_div_factor']!r}, three_phase=False, cycle_momentum=False)")
+    raise KeyError(sid)
+
+
+def run_torch_scheduled(case, steps=STEPS):
+    """(path, lrs, optimizer description, scheduler description) with the torch scheduler
+    stepped after every optimizer step; ``lrs[t - 1]`` is the lr update t used."""
+    import torch
+
+    torch.set_default_dtype(torch.float64)
+    grad = make_grad(case["surface"], SURFACE_PARAMS[case["surface"]])
+    p = torch.tensor(case["start"], dtype=torch.float64, requires_grad=True)
+    opt, desc = build_torch(case["optimizer"], case["hyperparams"], [p])
+    sched, sdesc = build_scheduler(opt, case["schedule"], case["schedule_params"], case["hyperparams"]["lr"])
+    path, lrs = [p.detach().clone().numpy()], []
+    for _ in range(steps):
+        x, y = (float(v) for v in p.detach())
+        gx, gy = grad(x, y)
+        p.grad = torch.tensor([gx, gy], dtype=torch.float64)
+        lrs.append(float(opt.param_groups[0]["lr"]))
+        opt.step()
+        sched.step()
+        path.append(p.detach().clone().numpy())
+    return np.array(path), np.array(lrs), desc, sdesc
+
+
+def run_spec_scheduled(case, steps=STEPS, perturb=0.0):
+    """The numpy spec replay with the lr of update t = lr·``optimizers.schedules.lr_factors``[t]."""
+    from optimizers.schedules import lr_factors
+
+    grad = make_grad(case["surface"], SURFACE_PARAMS[case["surface"]])
+    rng = np.random.default_rng(12345)
+    hp = dict(case["hyperparams"])
+    f = lr_factors((case["schedule"], case["schedule_params"]), steps)
+    stepper = SpecStepper(case["optimizer"], case["variant"], hp)
+    th = np.array(case["start"], dtype=np.float64)
+    path = [th.copy()]
+    for t in range(1, steps + 1):
+        g = np.array(grad(th[0], th[1]))
+        if perturb:
+            g = g * (1.0 + perturb * rng.standard_normal(2))
+        stepper.hp = dict(hp, lr=case["hyperparams"]["lr"] * f[t])
+        th = stepper.step(th, g)
+        path.append(th.copy())
+    return np.array(path), case["hyperparams"]["lr"] * f[1:]
+
+
+def schedule_records():
+    """(records, worst ratio) for every schedule x every run of ``SCHEDULE_RUNS``."""
+    records, worst = [], 0.0
+    for sid, sp in SCHEDULE_CASES:
+        for opt, surface, start, hp in SCHEDULE_RUNS:
+            case = C(opt, surface, start, **hp)
+            case.update(schedule=sid, schedule_params=dict(sp))
+            cid = f"{sid}-{opt}-{surface}"
+            path, lrs, desc, sdesc = run_torch_scheduled(case)
+            if not np.all(np.isfinite(path)):
+                raise SystemExit(f"{cid}: library path is not finite")
+            spec, spec_lrs = run_spec_scheduled(case)
+            pert, _ = run_spec_scheduled(case, perturb=1e-13)
+            dmax, rmax, ratio, bad = compare(spec, path)
+            sens = compare(pert, spec)[2]
+            lr_dev = float(np.max(np.abs(spec_lrs - lrs)))
+            ratio = max(ratio, lr_dev / 1e-12)
+            worst = max(worst, ratio)
+            info = describe_path(path)
+            print(f"{cid:40s} {info['travel']:8.3f} {info['moved']:8.3f} {dmax:9.2e} {rmax:9.2e} "
+                  f"{ratio:9.2e} {str(bad):>7s} {sens:8.1e}  {{'max |Δlr|': {lr_dev:.2e}}}")
+            records.append({"schedule": sid, "schedule_params": dict(sp), "scheduler": sdesc,
+                            "optimizer": opt, "variant": case["variant"], "library": desc,
+                            "surface": surface, "surface_params": dict(SURFACE_PARAMS[surface]),
+                            "start": list(case["start"]), "steps": STEPS, "hyperparams": dict(hp),
+                            "lrs": [float(v) for v in lrs],
+                            "path": [[float(a), float(b)] for a, b in path]})
+    return records, worst
+
+
 def merge_cases(old, new, ids):
     """``old`` with the cases of ``ids`` replaced by ``new`` (in place of the first old case of
     that id; ids without old cases appended in the order of ``ids``); other cases untouched."""
@@ -860,20 +1001,26 @@ def compare(a, golden):
     return float(d.max()), float(rel.max()), float(ratio.max()), (int(bad[0]) if len(bad) else None)
 
 
+def _case_text(case) -> str:
+    meta = {k: v for k, v in case.items() if k not in ("path", "slow")}
+    text = "  " + json.dumps(meta)[:-1]
+    for key in ("path", "slow"):
+        if key in case:
+            rows = ",\n   ".join(json.dumps(row) for row in case[key])
+            text += f', "{key}": [\n   {rows}]'
+    return text + "}"
+
+
 def dump_json(doc) -> str:
-    """JSON with one path row per line (diffable, compact); floats as Python's repr (exact)."""
-    head = {k: v for k, v in doc.items() if k != "cases"}
+    """JSON with one path row per line (diffable, compact); floats as Python's repr (exact).
+    The lists "cases" and (if present, after it) "schedule_cases" are written case by case."""
+    lists = ("cases", "schedule_cases")
+    head = {k: v for k, v in doc.items() if k not in lists}
     parts = [json.dumps(head, indent=1)[:-2] + ',\n "cases": [\n']
-    cases = []
-    for case in doc["cases"]:
-        meta = {k: v for k, v in case.items() if k not in ("path", "slow")}
-        text = "  " + json.dumps(meta)[:-1]
-        for key in ("path", "slow"):
-            if key in case:
-                rows = ",\n   ".join(json.dumps(row) for row in case[key])
-                text += f', "{key}": [\n   {rows}]'
-        cases.append(text + "}")
-    parts.append(",\n".join(cases))
+    parts.append(",\n".join(_case_text(case) for case in doc["cases"]))
+    if "schedule_cases" in doc:
+        parts.append('\n ],\n "schedule_cases": [\n')
+        parts.append(",\n".join(_case_text(case) for case in doc["schedule_cases"]))
     parts.append("\n ]\n}\n")
     text = "".join(parts)
     assert json.loads(text) == doc
@@ -913,7 +1060,12 @@ def main(argv=None):
                          "file (other cases kept as they are)")
     ap.add_argument("--ids", nargs="+", metavar="ID", default=[],
                     help="optimizer files to take cases from even if the registry does not list them")
+    ap.add_argument("--only-schedules", action="store_true",
+                    help="regenerate only the learning-rate schedule cases and merge them into the "
+                         "existing file (every optimizer case kept as it is)")
     args = ap.parse_args(argv)
+    if args.only_schedules:
+        return main_schedules(args)
 
     warnings.filterwarnings("ignore", message="This overload of", category=UserWarning)
     legacy_ids = {c["optimizer"] for c in CASES}
@@ -937,6 +1089,8 @@ def main(argv=None):
     new_records, worst_mod = module_records(mod_cases)
     records += new_records
     worst = max(worst, worst_mod)
+    sched_records, worst_sched = schedule_records() if not args.only else ([], 0.0)
+    worst = max(worst, worst_sched)
     print(f"worst kernel/spec-vs-library tolerance ratio: {worst:.3g} (must be < 1)")
 
     if args.check:
@@ -956,10 +1110,29 @@ def main(argv=None):
             "gradient": "analytic (p.grad set before each step)",
             "versions": versions(),
             "cases": records,
+            "schedule_cases": sched_records,
         }
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(dump_json(doc))
     print(f"wrote {out} ({len(doc['cases'])} cases, {len(records)} regenerated, "
+          f"{out.stat().st_size / 1e3:.0f} kB)")
+    return 0
+
+
+def main_schedules(args):
+    """``--only-schedules``: record the schedule cases, self-check, merge into ``args.out``."""
+    print(f"{'case':40s} {'travel':>8s} {'moved':>8s} {'max|Δ|':>9s} {'max rel':>9s} "
+          f"{'tol ratio':>9s} {'1st bad':>7s} {'sens':>8s}  diagnostics")
+    records, worst = schedule_records()
+    print(f"worst spec-vs-library tolerance ratio: {worst:.3g} (must be < 1)")
+    if args.check:
+        return 0
+    out = pathlib.Path(args.out)
+    doc = json.loads(out.read_text())
+    doc["versions"] = versions()
+    doc["schedule_cases"] = records
+    out.write_text(dump_json(doc))
+    print(f"wrote {out} ({len(doc['cases'])} cases, {len(records)} schedule cases regenerated, "
           f"{out.stat().st_size / 1e3:.0f} kB)")
     return 0
 
