@@ -99,13 +99,15 @@ def with_step(blob: bytes, step) -> bytes:
 
 
 def stage_payload(surface, paths, *, view: str = "overlay", present: bool = False, step=None,
-                  start=None, scrub: dict | None = None, plotly_src: str = "app/static/plotly.min.js",
+                  start=None, scrub: dict | None = None, internals: dict | None = None,
+                  plotly_src: str = "app/static/plotly.min.js",
                   grid: int = 120, max_frames: int = style.MAX_FRAMES, fps: int = style.PLAY_FPS) -> dict:
     """The stage's JSON payload for ``paths`` (PathView records) on ``surface``.
 
     ``view`` is ``overlay`` (one plot, legend), ``panels`` (one plot per path), or ``charts``
     (only the loss and distance charts, under a 3D view); ``step`` the step shown first (None:
-    the last); ``scrub`` a :func:`scrub_payload`.  ``rev`` identifies everything but ``step``,
+    the last); ``scrub`` a :func:`scrub_payload`; ``internals`` a
+    :func:`plots.internals.internals_payload` (charts of one optimizer's internals, arrows).  ``rev`` identifies everything but ``step``,
     so the browser rebuilds only when the picture changes.
     """
     paths = list(paths)
@@ -132,6 +134,7 @@ def stage_payload(surface, paths, *, view: str = "overlay", present: bool = Fals
         paths=[_path(pv) for pv in paths], targets=[[float(a), float(b)] for a, b in targets],
         loss_log=has_min, loss_ref=f_min, loss_floor=1e-16 * max(scale, 1e-300),
         dist_floor=1e-16 * float(surface.size), charts=charts, scrub=scrub, plotly=plotly_src,
+        internals=internals,
     )
     payload["rev"] = hashlib.blake2b(json.dumps(payload, sort_keys=True).encode(), digest_size=12).hexdigest()
     payload["step"] = None if step is None else int(min(max(int(step), 0), steps))

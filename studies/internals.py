@@ -111,6 +111,8 @@ class _Ctx:
         else:
             self.lr = np.full(n, float(self.hp.get("lr", np.nan)))
         self.lr_col = self.lr[:, None]
+        base = float(self.hp.get("lr", np.nan))
+        self.factor = self.lr / base if base > 0 else np.ones(n)  # the schedule's factor f_t
         self.g = np.asarray(run.grads, dtype=float)
         self.delta = inner_delta(run)  # the inner optimizer's update at each step
 
@@ -229,9 +231,10 @@ def bias_correction(c: _Ctx) -> Group:
 def adabound_bounds(c: _Ctx):
     """(lower, upper, the clipped per-coordinate rate η_t before the paper form's 1/√t, post)."""
     hp, t = c.hp, c.t
+    flr = hp["final_lr"] * c.factor  # a schedule scales final_lr too (as the author code does)
     with np.errstate(divide="ignore", invalid="ignore"):
-        lower = hp["final_lr"] * (1.0 - 1.0 / (hp["gamma"] * t + 1.0))
-        upper = hp["final_lr"] * (1.0 + 1.0 / (hp["gamma"] * t))
+        lower = flr * (1.0 - 1.0 / (hp["gamma"] * t + 1.0))
+        upper = flr * (1.0 + 1.0 / (hp["gamma"] * t))
         bc1, bc2 = c.bc()
         if c.variant == "paper":
             base = c.lr
@@ -363,7 +366,8 @@ def slow_fast(c: _Ctx) -> Group:
 
 def learning_rate(c: _Ctx) -> Group:
     sched = getattr(c.run, "schedule", None)
-    what = f" ({sched})" if isinstance(sched, str) and sched else ""
+    spec = getattr(sched, "spec", None)
+    what = f" ({spec.name})" if spec is not None else (f" ({sched})" if isinstance(sched, str) and sched else "")
     return Group("schedule", f"Learning rate η_t of the schedule{what}", "lr", (Series("lr", c.lr),),
                  latex=r"\eta_t", log=_positive_log(c.lr))
 
@@ -462,7 +466,8 @@ def inspect_run(settings, index: int, *, steps: int | None = None):
     import optimizers
 
     cfg = settings.optimizers[index]
+    sched = getattr(settings, "schedule", None)  # the page's learning-rate schedule, when it has one
     r = optimizers.run(cfg.id, settings.surface_obj(), settings.start, steps or settings.steps,
                        variant=cfg.variant, noise=settings.noise, seed=settings.seed, record_state=True,
-                       **cfg.kwargs())
+                       **({"schedule": sched} if sched is not None else {}), **cfg.kwargs())
     return r, internals(r)

@@ -1446,3 +1446,50 @@ def test_contour_levels_are_the_surface_to_16_bits():
     _, _, f = _grid(ROSEN, 120)
     want = np.clip(vm(f), vm.lo, vm.hi).reshape(-1)
     assert np.abs(z - want).max() <= (vm.hi - vm.lo) / 65535
+
+
+def test_internals_view_link_toggle_and_arrows():
+    """``inspect=3&arrows=1`` opens with Adam's internals in the stage's payload (its charts, the
+    arrows' vectors), equal to ``studies.internals`` on the engine's recorded run; the toggle and
+    the optimizer picker change it, and the link follows."""
+    from studies import internals as SI
+
+    at = ok(open_app({"inspect": "3", "arrows": "1"}))
+    assert not link_warnings(at)
+    ins = stage(at)["internals"]
+    assert ins["path"] == 2 and ins["color"] == stage(at)["paths"][2]["color"]
+    keys = [c["key"] for c in ins["charts"]]
+    assert keys == ["step", "lr", "m", "v", "bc", "grad", "delta", "ratio"]
+    assert ins["charts"][0]["title"].startswith("Effective step size lr·m̂/(√v̂+ε), per coordinate")
+    assert ins["charts"][4]["log"] and not ins["charts"][0]["log"]  # 1 − β₂ᵗ spans decades
+    r = optimizers.run("adam", ROSEN, DEFAULT.start, DEFAULT.steps, record_state=True, lr=0.15)
+    want = SI.internals(r)
+    rows = decode_array(ins["steps"]).astype(int)
+    np.testing.assert_allclose(decode_array(ins["charts"][0]["series"][0]["y"]),
+                               want.group("step").series[0].values[rows, 0].astype(np.float32), equal_nan=True)
+    np.testing.assert_array_equal(decode_array(ins["arrows"]["gx"]), want.grad[:, 0].astype(np.float32))
+    assert at.query_params["inspect"] == "3" and at.query_params["arrows"] == "1"
+    assert at.toggle(key="ins_on").value and at.toggle(key="ins_arrows").value
+    # another optimizer: SGD has the generic charts only, no momentum arrow
+    at.selectbox(key="ins_opt").set_value(0)
+    ok(at.run())
+    ins = stage(at)["internals"]
+    assert ins["path"] == 0 and [c["key"] for c in ins["charts"]] == ["grad", "delta", "ratio"]
+    assert "mx" not in ins["arrows"] and at.query_params["inspect"] == "1"
+    # arrows off, then internals off: the payload and the link drop them
+    at.toggle(key="ins_arrows").set_value(False)
+    ok(at.run())
+    assert "arrows" not in stage(at)["internals"] and "arrows" not in at.query_params
+    at.toggle(key="ins_on").set_value(False)
+    ok(at.run())
+    assert stage(at)["internals"] is None and "inspect" not in at.query_params
+    at.toggle(key="ins_on").set_value(True)
+    ok(at.run())
+    assert stage(at)["internals"]["path"] == 0 and at.query_params["inspect"] == "1"
+
+
+def test_internals_bad_link_warns():
+    at = ok(open_app({"inspect": "9", "arrows": "1"}))
+    w = link_warnings(at)
+    assert any("inspect" in x for x in w) and any("arrows" in x for x in w)
+    assert stage(at)["internals"] is None and "inspect" not in at.query_params

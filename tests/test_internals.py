@@ -235,15 +235,102 @@ def test_needs_recorded_state():
 
 
 def test_schedule_chart_from_lrs():
-    """A run with a non-constant ``lrs`` (the lr of each step) shows the learning rate first, and
-    the Adam step uses it."""
+    """A run whose ``lrs`` (the lr of each step) is not constant shows the learning rate first,
+    and the step series use that lr; a constant one shows no such chart."""
     r = optimizers.run("adam", ROSEN, START, 30, record_state=True, lr=0.05)
-    lrs = getattr(r, "lrs", None)
-    if lrs is None or np.ptp(np.asarray(lrs)[1:]) == 0:
-        ins = I.internals(r)
-        assert ins.groups[0].key != "schedule"
-        r.lrs = np.linspace(0.05, 0.01, 31)  # as a schedule would give it (steps + 1 values)
-        r.schedule = "linear"
+    assert I.internals(r).groups[0].key != "schedule"
+    if not hasattr(r, "lrs"):  # before the engine had schedules: a stand-in
+        r.lrs = np.linspace(0.05, 0.01, 31)
+    else:
+        r = optimizers.run("adam", ROSEN, START, 30, record_state=True, lr=0.05,
+                           schedule=("cosine", {"T_max": 30}))
     ins = I.internals(r)
     assert ins.groups[0].key == "schedule"
     np.testing.assert_array_equal(ins.groups[0].series[0].values, r.lrs)
+    if hasattr(optimizers.Run, "__dataclass_fields__") and "lrs" in optimizers.Run.__dataclass_fields__:
+        np.testing.assert_allclose(I.inner_delta(r)[1:], -_only(ins.group("step"))[1:], rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("variant", ["paper", "reference"])
+def test_adabound_with_a_schedule(variant):
+    """A schedule scales AdaBound's lr and final_lr alike: the bounds follow it, the step too."""
+    pytest.importorskip("optimizers.schedules")
+    r = optimizers.run("adabound", ROSEN, START, 60, variant=variant, record_state=True, lr=0.1,
+                       final_lr=0.01, gamma=0.01, schedule=("step", {"step_size": 20, "gamma": 0.5}))
+    ins = I.internals(r)
+    assert ins.groups[0].key == "schedule"
+    _, _, _, _, post = I.adabound_bounds(I._Ctx(r, "adabound", variant))
+    eta = ins.group("bounds").series[2].values
+    np.testing.assert_allclose(np.diff(r.path, axis=0), -(eta * post[:, None])[1:] * r.state["m"][1:],
+                               rtol=0, atol=1e-12)
+
+
+# ---- the URL form: inspect=<n> (1-based) and arrows=1 -----------------------------------------
+def test_settings_round_trip():
+    import dataclasses
+
+    from ui import settings as S
+
+    base = S.default_settings()
+    for internals, arrows in [(None, False), (0, False), (2, True), (1, True)]:
+        s = S.canonical(dataclasses.replace(base, internals=internals, arrows=arrows))
+        q = S.to_query(s)
+        assert ("inspect" in q) == (internals is not None)
+        assert ("arrows" in q) == arrows
+        if internals is not None:
+            assert q["inspect"] == str(internals + 1)
+        back, warnings = S.from_query(q)
+        assert warnings == [] and back == s
+
+
+@pytest.mark.parametrize("query,internals,arrows,warns", [
+    ({"inspect": "3", "arrows": "1"}, 2, True, None),
+    ({"inspect": "1"}, 0, False, None),
+    ({"inspect": "0"}, None, False, "inspect"),
+    ({"inspect": "4"}, None, False, "from 1 to 3"),
+    ({"inspect": "two"}, None, False, "inspect"),
+    ({"inspect": "1.5"}, None, False, "inspect"),
+    ({"arrows": "1"}, None, False, "arrows"),
+    ({"inspect": "2", "arrows": "maybe"}, 1, False, "arrows"),
+    ({"inspect": "2", "arrows": "0"}, 1, False, None),
+])
+def test_settings_from_query(query, internals, arrows, warns):
+    from ui import settings as S
+
+    s, warnings = S.from_query(query)
+    assert (s.internals, s.arrows) == (internals, arrows)
+    if warns is None:
+        assert warnings == []
+    else:
+        assert len(warnings) == 1 and warns in warnings[0]
+
+
+# ---- the stage's payload -------------------------------------------------------------------------
+def test_payload_is_small_and_complete():
+    import json
+
+    import dataclasses
+
+    from plots import explore as PE
+    from plots import stage as PS
+    from plots.internals import internals_payload
+    from ui import settings as S
+
+    s = dataclasses.replace(S.default_settings(), internals=2, arrows=True)
+    r, ins = I.inspect_run(s, 2)
+    pv = PE.PathView(label="Adam lr=0.15", color="#123456", dash="solid", path=r.path, loss=r.loss,
+                     diverged_at=r.diverged_at)
+    p = internals_payload(ins, 2, pv.label, pv.color, arrows=True, n_valid=pv.n_valid)
+    assert [c["key"] for c in p["charts"]][:5] == ["step", "lr", "m", "v", "bc"]
+    assert p["charts"][0]["title"].startswith("Effective step size lr·m̂/(√v̂+ε)")
+    assert {"gx", "gy", "mx", "my"} <= set(p["arrows"])
+    step = p["charts"][0]["series"]
+    assert [x["dash"] for x in step] == ["solid", "dash"] and {x["color"] for x in step} == {"#123456"}
+    full = PS.stage_payload(s.surface_obj(), [pv], internals=p)
+    size = len(PS.payload_bytes(full)) - len(PS.payload_bytes(PS.stage_payload(s.surface_obj(), [pv])))
+    assert size < 60_000, size  # 300 steps: ~30 kB
+    # thinned to at most ~600 rows on long runs
+    long = dataclasses.replace(s, steps=5000)
+    r2, ins2 = I.inspect_run(long, 2)
+    p2 = internals_payload(ins2, 2, "Adam", "#123456", arrows=False)
+    assert len(json.dumps(p2)) < 150_000

@@ -29,6 +29,7 @@ from plots import style
 from studies import presets
 
 from . import compute
+from . import internals as UI_INT
 from . import settings as S
 from . import stage as stage_component
 from . import widgets as W
@@ -400,7 +401,7 @@ def _key(settings: S.ExploreSettings) -> str:
 
 def _core(settings: S.ExploreSettings) -> S.ExploreSettings:
     """The settings without view, presenter mode and step: what the runs depend on."""
-    return dataclasses.replace(settings, view="overlay", present=False, step=None)
+    return dataclasses.replace(settings, view="overlay", present=False, step=None, internals=None, arrows=False)
 
 
 def _link_box(label: str, url: str, key: str) -> None:
@@ -436,6 +437,7 @@ def page() -> None:
             ss["_url_warnings"] = warnings
             _write_settings(settings)
             ss["_view"], ss["_present"], ss["_step"] = settings.view, settings.present, settings.step
+            UI_INT.remember(settings)
             ss["_core_key"] = S.to_query(_core(settings))
 
     if "_warmed" not in ss:
@@ -455,8 +457,9 @@ def page() -> None:
     step = ss.get("_step")
     step = None if step is None or step >= settings.steps else int(step)
     # values rounded as the URL writes them: what is drawn is exactly what the link draws
+    inspect, arrows = UI_INT.state(len(settings.optimizers))
     settings = S.canonical(dataclasses.replace(settings, view=ss.get("_view", "overlay"), present=present,
-                                               step=step))
+                                               step=step, internals=inspect, arrows=arrows))
     ss["_settings"] = settings
     query = S.to_query(settings)
     if st.query_params.to_dict() != query:
@@ -491,6 +494,7 @@ def page() -> None:
                   help="The plot fills the screen, the controls hide. Keys: Space play/pause, ← → one "
                        "step, Home back to the start, 1–8 show or hide a path, P leave.")
         scrub = _scrub_controls(settings) if view in ("overlay", "both", "panels") else None
+        UI_INT.controls(settings)
     else:
         scrub = None
 
@@ -498,10 +502,12 @@ def page() -> None:
 
     def show_stage(kind: str, key: str, scrub_target=None) -> None:
         # one payload per picture, serialised once and shared by every session showing it
-        blob_key = json.dumps([core_cache_key, kind, present, scrub_target, src])
+        blob_key = json.dumps([core_cache_key, kind, present, scrub_target, src, settings.internals,
+                               settings.arrows])
         blob = compute.stage_blob(blob_key, lambda: PS.stage_payload(
             surf, views, view=kind, present=present, start=settings.start, plotly_src=src,
-            scrub=_scrub_payload(core, core_cache_key, scrub_target)))
+            scrub=_scrub_payload(core, core_cache_key, scrub_target),
+            internals=UI_INT.payload(settings, core, core_cache_key, views)))
         stage_component.stage(PS.with_step(blob, settings.step), key=key, on_event=_on_stage_event)
 
     if view in ("overlay", "panels", "both"):

@@ -11,6 +11,7 @@ URL grammar (readable and hand-editable)::
     &opts=sgd(lr=0.001);sgdm(lr=0.001,momentum=0.9);adam(lr=0.05)
     &opts=...  nag@reference(lr=0.01)  lookahead(inner=adam,k=5,alpha=0.5,lr=0.05)
     &view=overlay|panels|3d|both  &present=1  &step=120
+    &inspect=2  &arrows=1   (the internals of optimizer 2, as the legend numbers it, and arrows)
 
 Parsing never measures anything: learning-rate presets are computed only when the user presses
 Preset (``studies.presets``).
@@ -91,6 +92,8 @@ class ExploreSettings:
     view: str = "overlay"
     present: bool = False
     step: int | None = None  # the step shown first; None: the last
+    internals: int | None = None  # the optimizer whose internals are shown (0-based); None: off
+    arrows: bool = False  # gradient, momentum and step arrows at its current point
 
     def surface_obj(self):
         return surfaces.get_surface(self.surface, **dict(self.surface_params))
@@ -322,10 +325,33 @@ def from_query(query: dict) -> tuple[ExploreSettings, list[str]]:
         v = _number(q["step"], "step", warnings)
         if v is not None:
             step = int(round(_clamp(v, 0, steps, "step", warnings)))
+    internals, arrows = _parse_internals(q, len(opts), warnings)
     settings = ExploreSettings(surf.id, tuple(sparams.items()), (float(start[0]), float(start[1])),
                                steps, float(noise), seed, tuple(opts), view, present,
-                               None if step is None or step >= steps else step)
+                               None if step is None or step >= steps else step, internals, arrows)
     return settings, warnings
+
+
+def _parse_internals(q: dict, n_opts: int, warnings: list) -> tuple[int | None, bool]:
+    """``inspect=<n>`` (1-based, as the legend numbers the optimizers) and ``arrows=1``."""
+    internals = None
+    if "inspect" in q:
+        text = str(q["inspect"]).strip()
+        if text.isdigit() and 1 <= int(text) <= n_opts:
+            internals = int(text) - 1
+        else:
+            warnings.append(f"inspect: {q['inspect']!r} is not an optimizer number from 1 to {n_opts}; "
+                            "internals are off.")
+    arrows = False
+    if "arrows" in q:
+        v = str(q["arrows"]).strip().lower()
+        if v in ("1", "true", "yes", "on"):
+            arrows = internals is not None
+            if not arrows:
+                warnings.append("arrows: they show the inspected optimizer's vectors; add inspect=<n>. Off.")
+        elif v not in ("0", "false", "no", "off", ""):
+            warnings.append(f"arrows: {q['arrows']!r} is not 1 or 0; arrows are off.")
+    return internals, arrows
 
 
 def _r6(v):
@@ -362,4 +388,6 @@ def to_query(s: ExploreSettings) -> dict:
         "view": s.view,
         **({"present": "1"} if s.present else {}),
         **({"step": str(s.step)} if s.step is not None else {}),
+        **({"inspect": str(s.internals + 1)} if s.internals is not None else {}),
+        **({"arrows": "1"} if s.arrows and s.internals is not None else {}),
     }

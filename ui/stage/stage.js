@@ -20,6 +20,14 @@ function decode(spec) {
   return new TYPES[spec.dtype](u.buffer);
 }
 
+function decodeInternals(ins) {
+  const a = ins.arrows;
+  return { ...ins, steps: decode(ins.steps),
+           charts: ins.charts.map((c) => ({ ...c, series: c.series.map((s) => ({ ...s, y: decode(s.y) })) })),
+           arrows: a ? { ...a, gx: decode(a.gx), gy: decode(a.gy), mx: a.mx ? decode(a.mx) : null,
+                         my: a.my ? decode(a.my) : null } : null };
+}
+
 function loadPlotly(src) {
   if (window.Plotly) return Promise.resolve(window.Plotly);
   if (!window.__gsPlotly) {
@@ -92,6 +100,7 @@ class Stage {
     this.scrub = d.scrub ? { ...d.scrub, xs: d.scrub.paths.map((p) => decode(p.x)),
                                         ys: d.scrub.paths.map((p) => decode(p.y)) } : null;
     this.scrubIndex = null;
+    this.ins = d.internals ? decodeInternals(d.internals) : null;
     this.pause();
     this.build();
   }
@@ -170,6 +179,7 @@ class Stage {
         this.charts.push({ spec, div, cursor });
       }
     } else this.charts = [];
+    if (this.ins) this.buildInternals(wrap);
     this.tip = el("div", "gs-tip", wrap);
     this.tip.setAttribute("data-testid", "gs-tip");
     this.ready = loadPlotly(d.plotly).then((P) => this.plotAll(P));
@@ -273,6 +283,7 @@ class Stage {
   }
 
   plotChart(P, ch, font) {
+    if (ch.spec.kind === "internal") return this.plotInternal(P, ch, font);
     const d = this.d, spec = ch.spec;
     const stride = Math.max(1, Math.ceil((this.N + 1) / 1500));
     const traces = this.paths.map((p, i) => {
@@ -433,6 +444,7 @@ class Stage {
       g.lineWidth = 2 * big; g.strokeStyle = "#ffffff"; g.stroke();
     });
     g.restore();
+    this.drawArrows(pane, g);
   }
 
   placeCursor(ch) {
@@ -442,6 +454,134 @@ class Stage {
     ch.cursor.style.left = (xa._offset + xa.l2p(this.t)) + "px";
     ch.cursor.style.top = ya._offset + "px";
     ch.cursor.style.height = ya._length + "px";
+  }
+
+  // ---- internals: charts of one optimizer's state, arrows at its current point ------------
+  buildInternals(wrap) {
+    const ins = this.ins;
+    const box = this.insBox = el("div", "gs-internals", wrap);
+    box.setAttribute("data-testid", "gs-internals");
+    const head = el("div", "gs-ins-head", box);
+    const sw = el("span", "gs-swatch", head); sw.style.background = ins.color;
+    el("span", "gs-ins-title", head, ins.title);
+    el("div", "gs-ins-legend", box, ins.legend);
+    const grid = el("div", "gs-charts gs-ins-charts", box);
+    for (const spec of ins.charts) {
+      const cb = el("div", "gs-chartbox", grid);
+      cb.dataset.key = spec.key;
+      const div = el("div", "gs-chart", cb);
+      const cursor = el("div", "gs-cursor", cb);
+      this.charts.push({ spec: { ...spec, kind: "internal" }, div, cursor });
+    }
+  }
+
+  plotInternal(P, ch, font) {
+    const spec = ch.spec, xs = Array.from(this.ins.steps);
+    const traces = spec.series.map((s) => ({
+      type: "scatter", mode: "lines", x: xs, y: Array.from(s.y), name: s.name,
+      line: { color: s.color, width: s.dash === "solid" ? 3 : 2.5, dash: s.dash },
+      hovertemplate: `%{y:.4~g}<extra>${s.name}</extra>`,
+    }));
+    const shapes = [], notes = [];
+    for (const [t, label] of spec.marks) {
+      shapes.push({ type: "line", xref: "x", yref: "paper", x0: t, x1: t, y0: 0, y1: 1,
+                    line: { color: "#5c6270", width: 2, dash: "dot" } });
+      notes.push({ xref: "x", yref: "paper", x: t, y: 1, yanchor: "bottom", text: `${label} (step ${t})`,
+                   showarrow: false, font });
+    }
+    const layout = {
+      font, height: 360, margin: { l: 90, r: 16, t: 56, b: 50 },
+      title: { text: spec.title, font: { ...font, size: font.size + 1 }, x: 0, xanchor: "left" },
+      showlegend: true, legend: { orientation: "h", y: -0.3, font }, shapes, annotations: notes,
+      hovermode: "x unified", paper_bgcolor: "#ffffff", plot_bgcolor: "#ffffff",
+      xaxis: { title: { text: "step", font }, range: [0, this.N], tickfont: font, gridcolor: "#e6e6e6",
+               zeroline: false, fixedrange: true },
+      yaxis: { title: { text: spec.ytitle, font }, type: spec.log ? "log" : "linear", tickfont: font,
+               gridcolor: "#e6e6e6", zeroline: !spec.log, zerolinecolor: "#b8bcc6", fixedrange: true,
+               ...(spec.log ? { exponentformat: "power" } : { exponentformat: "e" }) },
+    };
+    return P.newPlot(ch.div, traces, layout, { displayModeBar: false, responsive: true });
+  }
+
+  // the arrows at the inspected path's current point: −∇f and −m to one scale (the longer of the
+  // two is L pixels), the step θ_{t+1} − θ_t at its true length, magnified to at least L/2
+  arrowVectors() {
+    const ins = this.ins, a = ins && ins.arrows;
+    if (!a || this.hidden.has(ins.path)) return null;
+    const p = this.paths[ins.path], t = Math.min(this.t, p.n - 1);
+    const out = { t, point: [p.x[t], p.y[t]], grad: null, momentum: null, step: null };
+    if (t < a.gx.length && isFinite(a.gx[t]) && isFinite(a.gy[t])) out.grad = [-a.gx[t], -a.gy[t]];
+    if (a.mx && t < a.mx.length && isFinite(a.mx[t])) out.momentum = [-a.mx[t], -a.my[t]];
+    if (t + 1 < p.n) out.step = [p.x[t + 1] - p.x[t], p.y[t + 1] - p.y[t]];
+    return out;
+  }
+
+  drawArrows(pane, g) {
+    const v = this.arrowVectors();
+    if (!v || !pane.px || !pane.members.includes(this.ins.path)) { if (pane.arrowLegend) pane.arrowLegend.style.display = "none"; return; }
+    const big = this.d.present ? 1.5 : 1, L = 120 * big;
+    const sx = pane.px(1) - pane.px(0), sy = pane.py(1) - pane.py(0);
+    const scr = (w) => (w ? [w[0] * sx, w[1] * sy] : null);
+    const G = scr(v.grad), M = scr(v.momentum), S = scr(v.step);
+    const len = (w) => (w ? Math.hypot(w[0], w[1]) : 0);
+    const gm = Math.max(len(G), len(M));
+    const kgm = gm > 0 ? L / gm : 0;
+    const ls = len(S), ks = ls > 0 ? Math.max(1, (L / 2) / ls) : 0;
+    const X = pane.px(v.point[0]), Y = pane.py(v.point[1]);
+    const colors = this.ins.arrows.colors;
+    const drawn = {};
+    const arrow = (w, k, color, name) => {
+      if (!w || !(k > 0) || !isFinite(w[0]) || !isFinite(w[1])) return;
+      const ex = X + w[0] * k, ey = Y + w[1] * k, l = Math.hypot(ex - X, ey - Y);
+      if (!(l > 1)) return;
+      const ux = (ex - X) / l, uy = (ey - Y) / l, h = Math.min(18 * big, l * 0.5);
+      for (const [col, wd] of [["#ffffff", 7 * big], [color, 3.5 * big]]) {
+        g.strokeStyle = col; g.fillStyle = col; g.lineWidth = wd; g.lineCap = "round"; g.lineJoin = "round";
+        g.beginPath(); g.moveTo(X, Y); g.lineTo(ex - ux * h * 0.6, ey - uy * h * 0.6); g.stroke();
+        g.beginPath(); g.moveTo(ex, ey);
+        g.lineTo(ex - ux * h - uy * h * 0.55, ey - uy * h + ux * h * 0.55);
+        g.lineTo(ex - ux * h + uy * h * 0.55, ey - uy * h - ux * h * 0.55);
+        g.closePath();
+        if (col === "#ffffff") { g.lineWidth = 3 * big; g.stroke(); } else g.fill();
+      }
+      drawn[name] = [ex, ey];
+    };
+    g.save();
+    const [rx, ry, rw, rh] = pane.rect;
+    g.beginPath(); g.rect(rx, ry, rw, rh); g.clip();
+    arrow(G, kgm, colors.grad, "grad");
+    arrow(M, kgm, colors.momentum, "momentum");
+    arrow(S, ks, colors.step, "step");
+    g.restore();
+    this.arrowState = { ...v, tips: drawn, scale: { gradMomentum: kgm, step: ks } };
+    this.arrowLegend(pane, v, ks);
+  }
+
+  arrowLegend(pane, v, ks) {
+    let box = pane.arrowLegend;
+    const colors = this.ins.arrows.colors;
+    if (!box) {
+      box = pane.arrowLegend = el("div", "gs-arrows", pane.box);
+      box.setAttribute("data-testid", "gs-arrows");
+      box.rows = {};
+      const rows = [["grad", "−∇f: steepest descent"], ["momentum", "−m: momentum"], ["step", "Δθ: the actual step"]];
+      for (const [key, name] of rows) {
+        if (key === "momentum" && !this.ins.arrows.mx) continue;
+        const r = el("div", "gs-arrow-row", box);
+        const sw = el("span", "gs-arrow-swatch", r, "➜"); sw.style.color = colors[key];
+        el("span", "gs-arrow-name", r, name);
+        box.rows[key] = el("span", "gs-arrow-val", r);
+      }
+      box.note = el("div", "gs-arrow-note", box, "−∇f and −m share one scale; Δθ is drawn to the plot's scale, magnified when short");
+    }
+    const [rx, ry, rw, rh] = pane.rect;
+    box.style.display = "block";
+    box.style.left = (rx + 8) + "px"; box.style.top = "auto";
+    box.style.bottom = (pane.div.clientHeight - (ry + rh) + 8) + "px";
+    const mag = (w) => (w ? fmt(Math.hypot(w[0], w[1])) : "—");
+    if (box.rows.grad) box.rows.grad.textContent = ` |∇f| = ${mag(v.grad)}`;
+    if (box.rows.momentum) box.rows.momentum.textContent = ` |m| = ${mag(v.momentum)}`;
+    if (box.rows.step) box.rows.step.textContent = ` |Δθ| = ${mag(v.step)}` + (v.step && ks > 1.05 ? ` (drawn ×${fmt(Number(ks.toPrecision(2)))})` : "");
   }
 
   // ---- time -------------------------------------------------------------------------------
@@ -505,7 +645,7 @@ class Stage {
     if (i < 0 || i >= this.paths.length) return;
     if (this.hidden.has(i)) this.hidden.delete(i); else this.hidden.add(i);
     for (const ch of this.charts) {
-      if (ch.div.data) this.P.restyle(ch.div, { visible: this.hidden.has(i) ? "legendonly" : true }, [i]);
+      if (ch.div.data && ch.spec.kind !== "internal") this.P.restyle(ch.div, { visible: this.hidden.has(i) ? "legendonly" : true }, [i]);
     }
     if (this.d.view === "panels") {
       const cell = this.panes[i] && this.panes[i].box.parentElement;
