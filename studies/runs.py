@@ -42,7 +42,8 @@ def explore_runs(settings) -> list[RunResult]:
     out = []
     for cfg in settings.optimizers:
         r = optimizers.run(cfg.id, surf, settings.start, settings.steps, variant=cfg.variant,
-                           noise=settings.noise, seed=settings.seed, **cfg.kwargs())
+                           noise=settings.noise, seed=settings.seed, schedule=settings.schedule,
+                           **cfg.kwargs())
         out.append(RunResult(cfg.label(), cfg.to_text(), r, metrics.distance_to_targets(r.path, surf),
                              metrics.tol_step(r.loss, surf), metrics.escaped_at(r.path, surf)))
     return out

@@ -59,6 +59,10 @@ def _sp_key(sid: str, name: str) -> str:
     return f"sp_{sid}_{name}"
 
 
+def _sched_key(sid: str, name: str) -> str:
+    return f"sched_{sid}_{name}"
+
+
 def _write_optimizer(uid: int, cfg: S.OptimizerConfig) -> None:
     ss[f"o{uid}_id"] = cfg.id
     ss[f"o{uid}_variant"] = cfg.variant
@@ -79,6 +83,9 @@ def _write_settings(settings: S.ExploreSettings) -> None:
     ss["steps"] = int(settings.steps)
     ss["noise"] = float(settings.noise)
     ss["seed"] = int(settings.seed)
+    ss["sched_id"] = settings.schedule.id
+    for k, v in settings.schedule.params:
+        ss[_sched_key(settings.schedule.id, k)] = v
     ss["opt_uids"] = []
     for cfg in settings.optimizers:
         _add_optimizer(cfg)
@@ -104,12 +111,19 @@ def _read_optimizer(uid: int) -> S.OptimizerConfig:
     return S.OptimizerConfig(oid, variant if variant in variants else "paper", tuple(values.items()))
 
 
+def _read_schedule(warnings: list | None = None) -> optimizers.Schedule:
+    """The sidebar's learning-rate schedule (its defaults if its parameters do not fit together)."""
+    sid = ss.get("sched_id", "constant")
+    values = {p.name: ss.get(_sched_key(sid, p.name), p.default) for p in S.schedule_params(sid)}
+    return S.schedule_config(sid, values, [] if warnings is None else warnings)
+
+
 def _read_settings() -> S.ExploreSettings:
     surf = surfaces.SURFACES[ss["surface"]]
     sp = tuple((p.name, float(ss.get(_sp_key(surf.id, p.name), v))) for p, v in zip(surf.params, surf.values))
     return S.ExploreSettings(surf.id, sp, (float(ss["start_x"]), float(ss["start_y"])), int(ss["steps"]),
                              float(ss["noise"]), int(ss["seed"]),
-                             tuple(_read_optimizer(u) for u in ss["opt_uids"]))
+                             tuple(_read_optimizer(u) for u in ss["opt_uids"]), schedule=_read_schedule())
 
 
 # ---- callbacks (run before the script, so they may set widget state) -----------------------
@@ -204,12 +218,33 @@ def _sidebar(styles: list[tuple[str, str]]) -> None:
         else:
             st.caption(f"At most {S.MAX_OPTIMIZERS} optimizers at once.")
 
+        _schedule_section()
+
         st.header("Gradient noise")
         c1 = c2 = st.container(horizontal=True, wrap=False)
         c1.number_input("σ", min_value=0.0, max_value=S.MAX_NOISE, key="noise", step=0.1, format="%.3g",
                         help="The gradient used is g + σ·N(0, I): a stand-in for mini-batch noise.")
         c2.number_input("seed", min_value=0, max_value=S.MAX_SEED, key="seed", step=1)
         st.button("Reset everything", on_click=_reset_all, width="stretch")
+
+
+def _schedule_section() -> None:
+    """One learning-rate schedule for every optimizer: a picker and a slider per parameter,
+    from the schedules' registry."""
+    st.header("Learning-rate schedule")
+    ss.setdefault("sched_id", "constant")
+    st.selectbox("Schedule", list(optimizers.SCHEDULES), key="sched_id", label_visibility="collapsed",
+                 format_func=lambda s: optimizers.SCHEDULES[s].name,
+                 help="Multiplies every optimizer's learning rate at each step; each equals a "
+                      "torch.optim.lr_scheduler: " + " · ".join(
+                          f"{s.name}: {s.torch}" for s in optimizers.SCHEDULES.values()))
+    sid = ss["sched_id"]
+    for p in S.schedule_params(sid):
+        W.slider(p.name, p, _sched_key(sid, p.name), help=p.help)
+    problems = []
+    _read_schedule(problems)
+    for text in problems:
+        st.caption(W.md_escape(text))
 
 
 def _optimizer_expander(n: int, uid: int, color: str) -> None:

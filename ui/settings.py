@@ -11,6 +11,8 @@ URL grammar (readable and hand-editable)::
     &opts=sgd(lr=0.001);sgdm(lr=0.001,momentum=0.9);adam(lr=0.05)
     &opts=...  nag@reference(lr=0.01)  lookahead(inner=adam,k=5,alpha=0.5,lr=0.05)
     &view=overlay|panels|3d|both  &present=1  &step=120
+    &sched=cosine(T_max=300,min_factor=0)   (a learning-rate schedule for every optimizer;
+                                             omitted when constant)
     &inspect=2  &arrows=1   (the internals of optimizer 2, as the legend numbers it, and arrows)
 
 Parsing never measures anything: learning-rate presets are computed only when the user presses
@@ -24,6 +26,7 @@ import re
 
 import optimizers
 import surfaces
+from optimizers import schedules
 
 MAX_STEPS = 5000
 DEFAULT_STEPS = 300
@@ -94,6 +97,7 @@ class ExploreSettings:
     step: int | None = None  # the step shown first; None: the last
     internals: int | None = None  # the optimizer whose internals are shown (0-based); None: off
     arrows: bool = False  # gradient, momentum and step arrows at its current point
+    schedule: schedules.Schedule = schedules.CONSTANT  # validated; scales every optimizer's lr
 
     def surface_obj(self):
         return surfaces.get_surface(self.surface, **dict(self.surface_params))
@@ -235,6 +239,50 @@ def parse_optimizer(text: str, warnings: list) -> OptimizerConfig | None:
     return OptimizerConfig(name, variant, tuple(values.items()))
 
 
+def schedule_params(sid: str) -> tuple:
+    """Schedule ``sid``'s parameters with the app's ranges: step counts up to ``MAX_STEPS``."""
+    return tuple(dataclasses.replace(p, hi=min(p.hi, MAX_STEPS)) if p.integer else p
+                 for p in schedules.SCHEDULES[sid].params)
+
+
+def schedule_config(sid: str, values: dict, warnings: list) -> schedules.Schedule:
+    """Schedule ``sid`` with ``values`` (each in range), validated; parameters that do not fit
+    together (warm-up not shorter than T_max) give the schedule's defaults, with a warning."""
+    try:
+        return schedules.parse((sid, values))
+    except ValueError as exc:
+        warnings.append(f"sched: {exc}; using {sid}'s defaults.")
+        return schedules.parse(sid)
+
+
+def parse_schedule(text: str, warnings: list) -> schedules.Schedule:
+    """A learning-rate schedule from its URL text (``cosine(T_max=300,min_factor=0)``); bad
+    values fall back to the parameter's default or are clamped, with a warning naming the key;
+    parameters that do not fit together give the schedule's defaults."""
+    try:
+        name, _, pairs = parse_call(text)
+    except ValueError as exc:
+        warnings.append(f"sched: {exc}; using constant.")
+        return schedules.CONSTANT
+    if name not in schedules.SCHEDULES:
+        warnings.append(f"sched: schedule {name!r} is unknown; using constant. Known: "
+                        f"{', '.join(schedules.SCHEDULES)}.")
+        return schedules.CONSTANT
+    known = {p.name: p for p in schedule_params(name)}
+    values = {}
+    for k, v in pairs:
+        if k in known:
+            values[k] = _parse_hyperparam(known[k], v, f"sched {name} {k}", warnings)
+        else:
+            warnings.append(f"sched {name}: unknown parameter {k!r} ignored (allowed: {', '.join(known) or 'none'}).")
+    return schedule_config(name, values, warnings)
+
+
+def schedule_text(schedule) -> str:
+    """The URL text of a schedule: ``cosine(T_max=300,min_factor=0)``."""
+    return f"{schedule.id}(" + ",".join(f"{k}={_fmt(v)}" for k, v in schedule.params) + ")"
+
+
 def from_query(query: dict) -> tuple[ExploreSettings, list[str]]:
     """Settings from URL query parameters (a str -> str mapping).  Never raises."""
     warnings: list[str] = []
@@ -329,6 +377,8 @@ def from_query(query: dict) -> tuple[ExploreSettings, list[str]]:
     settings = ExploreSettings(surf.id, tuple(sparams.items()), (float(start[0]), float(start[1])),
                                steps, float(noise), seed, tuple(opts), view, present,
                                None if step is None or step >= steps else step, internals, arrows)
+    if "sched" in q:
+        settings = dataclasses.replace(settings, schedule=parse_schedule(str(q["sched"]), warnings))
     return settings, warnings
 
 
@@ -372,6 +422,7 @@ def canonical(s: ExploreSettings) -> ExploreSettings:
         noise=_r6(s.noise),
         optimizers=tuple(dataclasses.replace(o, hyperparams=tuple((k, _r6(v)) for k, v in o.hyperparams))
                          for o in s.optimizers),
+        schedule=dataclasses.replace(s.schedule, params=tuple((k, _r6(v)) for k, v in s.schedule.params)),
     )
 
 
@@ -386,6 +437,7 @@ def to_query(s: ExploreSettings) -> dict:
         "seed": str(s.seed),
         "opts": ";".join(o.to_text() for o in s.optimizers),
         "view": s.view,
+        **({"sched": schedule_text(s.schedule)} if s.schedule.id != "constant" else {}),
         **({"present": "1"} if s.present else {}),
         **({"step": str(s.step)} if s.step is not None else {}),
         **({"inspect": str(s.internals + 1)} if s.internals is not None else {}),
