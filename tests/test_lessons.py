@@ -1,0 +1,296 @@
+"""Lessons: every file loads, every claim a lesson makes is checked on the engine, and a bad
+lesson file is rejected with a message naming the file, the step and the key."""
+from __future__ import annotations
+
+import math
+import shutil
+
+import numpy as np
+import pytest
+
+import lessons
+import optimizers
+from studies import metrics
+from studies.runs import explore_runs
+
+LESSONS, ERRORS = lessons.load_all()
+
+
+def runs_of(lesson_id: str, step: int):
+    """The runs a lesson step shows, as the app computes them."""
+    return explore_runs(LESSONS[lesson_id].step(step).settings)
+
+
+def by_label(runs):
+    return {r.config_text.split("(")[0] + ("" if i == 0 else f"#{i}"): r for i, r in enumerate(runs)}
+
+
+def flips(y: np.ndarray) -> float:
+    """Fraction of steps on which the coordinate changes sign."""
+    return float(np.mean(np.sign(y[1:]) != np.sign(y[:-1])))
+
+
+def swing(y: np.ndarray, t0: int, t1: int) -> float:
+    """Largest change of a coordinate from one step to the next over steps t0..t1."""
+    return float(np.max(np.abs(np.diff(y[t0:t1 + 1]))))
+
+
+def step_lengths(path: np.ndarray) -> np.ndarray:
+    return np.linalg.norm(np.diff(path, axis=0), axis=1)
+
+
+# ---- the claims, one function per lesson ----------------------------------------------------
+def claim_sgd_learning_rate():
+    (stable,) = runs_of("sgd-learning-rate", 1)
+    assert stable.path[1, 1] == 0.0  # lr·κ = 1: the steep coordinate is gone after one step
+    (osc,) = runs_of("sgd-learning-rate", 2)
+    y = osc.path[:, 1]
+    assert flips(y[:21]) == 1.0 and abs(y[-1]) < abs(y[0])  # zig-zag that converges
+    (div,) = runs_of("sgd-learning-rate", 3)
+    ys = np.abs(div.path[:, 1])
+    ys = ys[np.isfinite(ys)]
+    assert np.all(ys[1:30] > ys[0:29]) and (div.escaped_at >= 0 or div.diverged_at >= 0)  # grows every step
+    assert [r.config_text for r in runs_of("sgd-learning-rate", 4)] == [
+        "sgd(lr=0.05)", "sgd(lr=0.09)", "sgd(lr=0.105)"]
+
+
+def claim_ravine_momentum():
+    sgd, = runs_of("ravine-momentum", 1)
+    assert flips(sgd.path[:21, 1]) >= 0.8 and abs(sgd.path[-1, 1]) > 0.1  # still zig-zagging at the end
+    sgd, sgdm = runs_of("ravine-momentum", 2)
+    assert swing(sgdm.path[:, 1], 10, 30) <= 0.25 * swing(sgd.path[:, 1], 10, 30)
+    start_dist = abs(sgdm.path[0, 0])
+    assert sgdm.path[:, 0].max() <= 0.15 * start_dist  # no overshoot along the valley
+    assert sgdm.dist[-1] < sgd.dist[-1]
+    _, heavy = runs_of("ravine-momentum", 3)
+    assert heavy.path[:, 0].max() > 0.3 * start_dist  # β = 0.9 flies past the minimum
+
+
+def claim_nesterov():
+    sgdm, nag = runs_of("nesterov", 1)
+    assert swing(nag.path[:, 1], 10, 30) < 0.1 * swing(sgdm.path[:, 1], 10, 30)
+    assert nag.path[:, 0].max() < sgdm.path[:, 0].max()  # overshoots less
+    assert nag.dist[-1] < sgdm.dist[-1]
+    sgdm, nag = runs_of("nesterov", 2)
+    assert sgdm.diverged_at < 0 and sgdm.escaped_at < 0 and sgdm.dist[-1] < 0.1
+    assert nag.diverged_at >= 0 or nag.escaped_at >= 0
+    beta, lr_kappa = 0.9, 0.03 * 50
+    assert lr_kappa > 2 * (1 + beta) / (1 + 2 * beta)  # the stability bound the text quotes
+    assert math.isclose(2 * (1 + beta) / (1 + 2 * beta), 1.357, abs_tol=1e-3)
+
+
+def claim_adagrad():
+    (ada,) = runs_of("adagrad", 1)
+    lens = step_lengths(ada.path)
+    assert math.isclose(lens[0], 0.3 * math.sqrt(2), rel_tol=1e-6)  # lr in each coordinate
+    assert lens[-1] < 0.01 * lens[0] and ada.dist[-1] > 1.5  # shrinking steps; stalls
+    # the step size lr/√G per coordinate only ever shrinks
+    r = optimizers.run("adagrad", ada.surface, (-1.5, 2.0), 500, lr=0.3, record_state=True)
+    (name,) = r.state
+    size = 0.3 / (np.sqrt(r.state[name][1:]) + 1e-10)
+    assert np.all(np.diff(size, axis=0) <= 0)
+    ada, sgd = runs_of("adagrad", 2)
+    assert sgd.loss[-1] < 1e-3 * ada.loss[-1]
+
+
+def claim_rmsprop_adadelta():
+    ada, rms = runs_of("rmsprop-adadelta", 1)
+    assert rms.dist[-1] < 0.6 * ada.dist[-1]
+    lens_rms, lens_ada = step_lengths(rms.path), step_lengths(ada.path)
+    assert lens_rms[-1] >= 0.5 * lens_rms[99] and lens_ada[-1] < lens_ada[99]
+    _, delta = runs_of("rmsprop-adadelta", 2)
+    first = np.abs(delta.path[1] - delta.path[0])
+    expected = math.sqrt(1e-6) / math.sqrt(1 - 0.9)
+    assert np.allclose(first, expected, rtol=0.01)  # ≈ √ε/√(1 − ρ) per coordinate
+
+
+def claim_adam_bias_correction():
+    (adam,) = runs_of("adam-bias-correction", 1)
+    d = np.abs(np.diff(adam.path[:6], axis=0))
+    assert np.allclose(d[0], 0.1, rtol=1e-6)  # the first step is lr in each coordinate
+    assert np.all(d < 0.1 * 1.01)  # and the next ones about lr too
+    g = optimizers.run("adam", adam.surface, (-1.5, 2.0), 1, lr=0.1, record_state=True)
+    assert np.linalg.norm(g.grads[1]) > 100  # on a surface whose gradient is in the hundreds
+    m, v = g.state["m"][1], g.state["v"][1]
+    uncorrected = 0.1 * np.abs(m) / (np.sqrt(v) + 1e-8)
+    assert np.allclose(uncorrected / d[0], (1 - 0.9) / math.sqrt(1 - 0.999), rtol=1e-6)
+    assert math.isclose((1 - 0.9) / math.sqrt(1 - 0.999), 3.16, rel_tol=0.01)
+    assert len(runs_of("adam-bias-correction", 2)) == 3
+
+
+def claim_adamw():
+    adam, adamw = runs_of("adamw", 1)
+    assert np.linalg.norm(adamw.path[-1]) < np.linalg.norm(adam.path[-1])  # pulled towards the origin
+    assert adam.dist[-1] < adamw.dist[-1]
+    _, strong = runs_of("adamw", 2)
+    assert np.linalg.norm(strong.path[-1]) < np.linalg.norm(adamw.path[-1])
+    # decoupled: θ is shrunk by exactly (1 − lr·λ) before Adam's step (one step, the same gradient)
+    s = adam.surface
+    a = optimizers.trajectory("adam", s, (-8.0, -6.0), 1, lr=0.05)
+    w = optimizers.trajectory("adamw", s, (-8.0, -6.0), 1, lr=0.05, weight_decay=0.5)
+    assert np.allclose(w[1], a[1] - 0.05 * 0.5 * a[0], rtol=0, atol=1e-12)
+
+
+def claim_amsgrad_yogi_adabelief():
+    adam, ams, yogi, belief = runs_of("amsgrad-yogi-adabelief", 1)
+    r = optimizers.run("amsgrad", adam.surface, (-1.5, 2.0), 300, lr=0.05, record_state=True)
+    vmax = [v for k, v in r.state.items() if "max" in k][0][1:]
+    assert np.all(np.diff(vmax, axis=0) >= 0)  # the second moment AMSGrad uses never decreases
+    assert ams.dist[-1] > adam.dist[-1]  # more friction: slower here
+    assert belief.dist[-1] < adam.dist[-1]
+    assert all(x.diverged_at < 0 for x in (adam, ams, yogi, belief))
+
+
+def claim_adabound_adamod():
+    adam, bound = runs_of("adabound-adamod", 1)
+    assert adam.diverged_at < 0 and bound.diverged_at < 0
+    hp = bound.hyperparams
+    lr, flr, gam = hp["lr"], hp["final_lr"], hp["gamma"]
+    b1, b2 = hp["beta1"], hp["beta2"]
+    # the first step: Adam without bias correction, (1 − β1)/√(1 − β2) ≈ 3.2 times lr per coordinate
+    assert np.allclose(np.abs(bound.path[1] - bound.path[0]), lr * (1 - b1) / math.sqrt(1 - b2), rtol=1e-6)
+    # every step size lies between the bounds, which close in on final_lr
+    r = optimizers.run("adabound", bound.surface, (-1.5, 2.0), 500, record_state=True, **hp)
+    t = np.arange(1, 501)[:, None]
+    eta = np.abs(np.diff(r.path, axis=0)) / np.abs(r.state["m"][1:]) * np.sqrt(t)
+    lower, upper = flr * (1 - 1 / (gam * t + 1)), flr * (1 + 1 / (gam * t))
+    assert np.all(eta >= lower * (1 - 1e-9)) and np.all(eta <= upper * (1 + 1e-9))
+    assert upper[-1, 0] / lower[-1, 0] < 10 and upper[0, 0] / lower[0, 0] > 1e5
+    adam, mod = runs_of("adabound-adamod", 2)
+    la, lm = step_lengths(adam.path[:6]), step_lengths(mod.path[:6])
+    assert lm[0] < 0.002 * la[0] and np.all(lm < 0.05 * la)  # AdaMod's first steps are tiny
+
+
+def claim_radam():
+    adam, radam = runs_of("radam", 1)
+    r = optimizers.run("radam", radam.surface, (-1.8, 0.8), 6, lr=0.05, record_state=True)
+    b1, b2 = 0.9, 0.999
+    rho_inf = 2 / (1 - b2) - 1
+    for t in range(1, 7):
+        rho = rho_inf - 2 * t * b2**t / (1 - b2**t)
+        step = radam.path[t] - radam.path[t - 1]
+        mhat = r.state["m"][t] / (1 - b1**t)
+        if t <= 4:
+            assert rho <= 4 and np.allclose(step, -0.05 * mhat, rtol=1e-9, atol=1e-15)  # SGDM's step
+        else:
+            assert rho > 4 and np.linalg.norm(step) < 0.1 * np.linalg.norm(adam.path[t] - adam.path[t - 1])
+    adam, radam = runs_of("radam", 2)
+    first = step_lengths(radam.path[:5])
+    assert first.max() > 10 * step_lengths(adam.path[:5]).max()  # thrown across the valley
+
+
+def claim_lookahead():
+    (la,) = runs_of("lookahead", 1)
+    d = np.linalg.norm(la.slow, axis=1)
+    assert len(d) == 6 and np.all(np.diff(d) < 0)  # every cycle closer
+    assert np.all(np.abs(la.fast[:, 1]) > 0.05)  # the fast weights swing across the ravine
+    sgdm, la = runs_of("lookahead", 2)
+    assert np.linalg.norm(la.path[-1]) < np.linalg.norm(sgdm.path[-1])
+
+
+def claim_saddles():
+    sgd, sgdm, rms, adam = runs_of("saddles", 1)
+
+    def escape(r):
+        y = np.abs(r.path[:, 1])
+        return int(np.argmax(y > 1.0)) if np.any(y > 1.0) else -1
+
+    assert escape(sgd) == -1 and abs(sgd.path[-1, 1]) < 0.1  # still near the ridge
+    assert all(0 < escape(r) < 100 for r in (sgdm, rms, adam))
+    noisy = runs_of("saddles", 2)
+    quiet = optimizers.trajectory("sgd", sgd.surface, (1.5, 0.001), 400, lr=0.01)
+    t_quiet = int(np.argmax(np.abs(quiet[:, 1]) > 1.0))
+    assert t_quiet == 349 and 0 < escape(noisy[0]) < 0.8 * t_quiet  # noise pushes SGD off sooner
+
+
+CLAIMS = {name[len("claim_"):].replace("_", "-"): fn for name, fn in globals().items() if name.startswith("claim_")}
+
+
+def test_the_lessons_load_and_follow_the_survey():
+    assert ERRORS == []
+    assert len(LESSONS) >= 10
+    assert [l.order for l in LESSONS.values()] == sorted(l.order for l in LESSONS.values())
+    for lesson in LESSONS.values():
+        for s in lesson.steps:
+            assert s.title.strip() and s.text.strip() and s.try_this.strip()
+
+
+def test_every_lesson_has_a_claim_test():
+    assert set(CLAIMS) == set(LESSONS)
+
+
+@pytest.mark.parametrize("lesson_id", sorted(CLAIMS))
+def test_lesson_claim(lesson_id):
+    CLAIMS[lesson_id]()
+
+
+# ---- bad lesson files ------------------------------------------------------------------------
+GOOD = """title = "T"
+order = 1
+summary = "S"
+
+[[step]]
+title = "one"
+text = "x"
+try = "y"
+[step.state]
+surface = "rosenbrock(a=1,b=100)"
+opts = ["sgd(lr=0.001)"]
+steps = 50
+
+[[step]]
+title = "two"
+text = "x"
+try = "y"
+[step.state]
+opts = ["adam(lr=0.1)"]
+"""
+
+BAD = [  # (replace this, by this, the error names these)
+    ('opts = ["adam(lr=0.1)"]', 'opts = ["adamx(lr=0.1)"]', ("step 2", "'opts'", "adamx")),
+    ('surface = "rosenbrock(a=1,b=100)"', 'surface = "rosenbrok()"', ("step 1", "'surface'", "rosenbrok")),
+    ('opts = ["adam(lr=0.1)"]', 'opts = ["adam(lr=0.1)"]\ncolour = "red"', ("step 2", "'colour'", "unknown state key")),
+    ('steps = 50', 'steps = 50000', ("step 1", "'steps'", "out of range")),
+    ('opts = ["adam(lr=0.1)"]', 'opts = ["adam(lr=700)"]', ("step 2", "'opts'", "lr")),
+    ('opts = ["adam(lr=0.1)"]', 'opts = ["adam(lr=0.1,bogus=1)"]', ("step 2", "'opts'", "bogus")),
+    ('opts = ["adam(lr=0.1)"]', 'opts = ["adam(lr=0.1)"]\nview = "4d"', ("step 2", "'view'", "4d")),
+    ('opts = ["adam(lr=0.1)"]', 'opts = ["adam(lr=0.1)"]\nstart = [1]', ("step 2", "'start'", "two numbers")),
+    ('opts = ["adam(lr=0.1)"]', 'opts = ["adam(lr=0.1)"]\nstart = [9, 9]', ("step 2", "'start'", "out of range")),
+    ('opts = ["adam(lr=0.1)"]', 'opts = ["adam(lr=0.1)"]\nstep = 70', ("step 2", "'step'", "out of range")),
+    ('opts = ["adam(lr=0.1)"]', 'opts = "adam"', ("step 2", "'opts'", "list")),
+    ('steps = 50', 'steps = "many"', ("step 1", "'steps'", "not a number")),
+    ('title = "two"\n', '', ("step 2", "'title'", "missing")),
+    ('try = "y"\n[step.state]\nopts = ["adam', 'tries = "y"\n[step.state]\nopts = ["adam', ("step 2", "'tries'", "unknown step key")),
+    ('order = 1', 'order = "first"', ("'order'", "integer")),
+    ('summary = "S"', 'summary = "S"\nauthor = "me"', ("'author'", "unknown lesson key")),
+    ('[[step]]\ntitle = "one"', '[[step]]\ntitle = "one', ("not valid TOML",)),
+]
+
+
+@pytest.mark.parametrize("old,new,named", BAD, ids=[b[2][-1] for b in BAD])
+def test_a_bad_lesson_file_is_rejected_naming_file_step_and_key(tmp_path, old, new, named):
+    assert old in GOOD
+    for lesson in LESSONS.values():
+        shutil.copy(lesson.path, tmp_path / lesson.path.name)
+    (tmp_path / "my-lesson.toml").write_text(GOOD.replace(old, new, 1))
+    loaded, errors = lessons.load_all(tmp_path)
+    assert len(errors) == 1 and errors[0].startswith("my-lesson.toml")
+    for part in named:
+        assert part in errors[0], errors[0]
+    assert set(loaded) == set(LESSONS)  # the other lessons still work
+
+
+def test_a_good_lesson_file_loads_and_steps_inherit_state(tmp_path):
+    (tmp_path / "my-lesson.toml").write_text(GOOD)
+    loaded, errors = lessons.load_all(tmp_path)
+    assert errors == []
+    one, two = loaded["my-lesson"].steps
+    assert two.settings.steps == 50 and two.settings.surface == "rosenbrock"  # inherited
+    assert [o.id for o in one.settings.optimizers] == ["sgd"]
+    assert [o.id for o in two.settings.optimizers] == ["adam"]
+
+
+def test_a_file_name_that_is_not_an_id_is_rejected(tmp_path):
+    (tmp_path / "My Lesson.toml").write_text(GOOD)
+    _, errors = lessons.load_all(tmp_path)
+    assert len(errors) == 1 and "My Lesson.toml" in errors[0] and "id" in errors[0]
