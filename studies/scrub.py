@@ -55,7 +55,7 @@ def family(settings, index: int, name: str, count: int = 64) -> Family:
     for v in values:
         kw = dict(cfg.kwargs(), **{name: int(v) if h.integer else float(v)})
         r = optimizers.run(cfg.id, surf, settings.start, settings.steps, variant=cfg.variant,
-                           noise=settings.noise, seed=settings.seed, **kw)
+                           noise=settings.noise, seed=settings.seed, schedule=settings.schedule, **kw)
         paths.append(r.path)
         ns.append(metrics.rows_in_sight(len(r.path), r.diverged_at, metrics.escaped_at(r.path, surf)))
     return Family(name, values, tuple(paths), np.array(ns))

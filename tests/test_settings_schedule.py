@@ -86,6 +86,18 @@ def test_explore_runs_use_the_schedule():
         np.testing.assert_array_equal(r.lrs, cfg.params["lr"] * optimizers.lr_factors(s.schedule, base.steps))
 
 
+def test_scrub_family_uses_the_schedule():
+    from studies import scrub
+
+    s = S.from_query({"sched": "cosine(T_max=100)"})[0]
+    fam = scrub.family(s, 2, "lr", count=4)
+    cfg = s.optimizers[2]
+    for v, path in zip(fam.values, fam.paths):
+        r = optimizers.run(cfg.id, s.surface_obj(), s.start, s.steps, schedule=s.schedule,
+                           **dict(cfg.kwargs(), lr=float(v)))
+        np.testing.assert_array_equal(path, r.path)
+
+
 # ---- the sidebar (AppTest) -------------------------------------------------------------------
 def _open(query=None):
     from streamlit.testing.v1 import AppTest
