@@ -38,6 +38,11 @@ def test_sched_round_trips(text):
     assert S.from_query(S.to_query(s))[0] == s
 
 
+def test_sched_is_a_url_key():
+    assert "sched" in S.URL_KEYS
+    assert set(S.to_query(S.from_query({"sched": "cosine"})[0])) <= set(S.URL_KEYS) | {"inspect", "arrows"}
+
+
 def test_sched_missing_parameters_take_defaults():
     s, warnings = S.from_query({"sched": "cosine"})
     assert not warnings
