@@ -22,7 +22,7 @@ from .explore import _ta
 #: the colour of bounds, thresholds and the slow weights (the optimizer's own colour is the rest)
 BOUND = "#5c6270"
 #: the arrows: −∇f, −m and the step (also their legend's swatches)
-ARROW_COLORS = {"grad": "#d1002a", "momentum": "#1d4ed8", "step": "#111111"}
+ARROW_COLORS = {"grad": "#e0001b", "momentum": "#1d4ed8", "step": "#d100d1"}  # none is a path colour
 
 
 def _rows(n: int, max_points: int) -> np.ndarray:

@@ -1,6 +1,7 @@
-"""Screenshots of Explore for the README and reviews: overlay, panels, presenter mode and 3D.
+"""Screenshots of Explore for the README and reviews: overlay, panels, presenter mode, 3D and
+an optimizer's internals (Adam's charts beside the plot, arrows on).
 
-    python scripts/screenshots.py [--size 1920x1080] [--out docs]
+    python scripts/screenshots.py [--size 1920x1080] [--out docs] [--only internals]
 
 Starts ``streamlit run app.py`` on a free port, opens each view in Debian's Chromium
 (``/usr/bin/chromium``) and saves ``explore-<view>.png``.
@@ -24,6 +25,7 @@ SHOTS = {
     "panels": f"/explore?view=panels&opts={FOUR}&step=150",
     "presenter": f"/explore?present=1&opts={FOUR}&step=120",
     "3d": "/explore?view=3d",
+    "internals": "/explore?inspect=3&arrows=1&step=40",
 }
 READY = """() => { const a = document.querySelector('[data-testid="stApp"]');
   if (!a || a.dataset.testScriptState !== 'notRunning') return false;
@@ -36,6 +38,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--size", default="1920x1080")
     ap.add_argument("--out", default=str(ROOT / "docs"))
+    ap.add_argument("--only", nargs="*", choices=list(SHOTS), help="only these shots")
     args = ap.parse_args()
     w, h = (int(v) for v in args.size.split("x"))
     out = pathlib.Path(args.out)
@@ -60,9 +63,13 @@ def main() -> None:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
             page = browser.new_page(viewport={"width": w, "height": h})
             for name, path in SHOTS.items():
+                if args.only and name not in args.only:
+                    continue
                 page.goto(url + path)
                 page.wait_for_function(READY, timeout=300_000)
                 time.sleep(2.0)  # WebGL and fonts settle
+                page.wait_for_function(READY, timeout=300_000)  # and a rerun the first one queued
+                time.sleep(1.0)
                 target = out / f"explore-{name}.png"
                 page.screenshot(path=str(target))
                 print(f"wrote {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")

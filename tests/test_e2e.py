@@ -627,3 +627,54 @@ def test_chinese_captions_come_with_their_own_web_font(page):
         c.font = '40px "NoSuchFont-gradscape"'; const other = c.measureText('图与对比').width;
         return [ours, other]; }""")
     assert widths[0] > 100, widths
+
+
+#: the internals view: its charts (titles, cursors), the arrows' state and legend
+INTERNALS_JS = """() => { const s = window.__gsStage; if (!s || !s.ins) return null;
+  const charts = s.charts.filter(c => c.spec.kind === 'internal');
+  const box = s.wrap.querySelector('[data-testid="gs-arrows"]');
+  const px = e => e ? parseFloat(getComputedStyle(e).fontSize) : null;
+  return { t: s.t, path: s.ins.path,
+    titles: charts.map(c => { const t = c.div.querySelector('.gtitle'); return t ? t.textContent : null; }),
+    traces: charts.map(c => c.div.data ? c.div.data.length : 0),
+    cursors: charts.map(c => parseFloat(c.cursor.style.left)),
+    arrows: s.arrowState ? { t: s.arrowState.t, tips: s.arrowState.tips, grad: s.arrowState.grad,
+                             step: s.arrowState.step, momentum: s.arrowState.momentum } : null,
+    legend: box && box.style.display !== 'none' ? box.textContent : null,
+    fontLegend: px(box), fontTitle: px(s.wrap.querySelector('.gs-ins-title')),
+    fontTick: (() => { const t = charts.length && charts[0].div.querySelector('.ytick text');
+                       return t ? parseFloat(t.style.fontSize) : null; })() };
+}"""
+
+
+def test_internals_charts_and_arrows_follow_the_step(page):
+    """``inspect=3&arrows=1`` (Adam): its internals charts are drawn under the plot with a cursor
+    that follows → ; the arrows (−∇f, −m, Δθ) sit at the current point and move with it."""
+    open_app(page, "/explore?inspect=3&arrows=1&step=20")
+    page.wait_for_function("() => window.__gsStage && window.__gsStage.arrowState", timeout=LOAD_MS)
+    a = page.evaluate(INTERNALS_JS)
+    assert a["path"] == 2 and a["t"] == 20
+    assert a["titles"][0].startswith("Effective step size lr·m̂/(√v̂+ε)")
+    assert any(t.startswith("Bias-correction factors") for t in a["titles"])
+    assert len(a["titles"]) == 8 and all(n >= 1 for n in a["traces"])
+    assert a["traces"][0] == 2  # x and y
+    assert a["fontLegend"] >= 16 and a["fontTitle"] >= 16 and a["fontTick"] >= 16
+    assert "−∇f" in a["legend"] and "−m" in a["legend"] and "Δθ" in a["legend"]
+    assert set(a["arrows"]["tips"]) == {"grad", "momentum", "step"}
+    s = stage(page)
+    p = s["paths"][2]
+    step = [p["x"][21] - p["x"][20], p["y"][21] - p["y"][20]]
+    np.testing.assert_allclose(a["arrows"]["step"], step, rtol=1e-6)
+    # the arrows are drawn: their colours are on the canvas
+    assert color_pixels(page, "#d1002a") > 50 and color_pixels(page, "#1d4ed8") > 50
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    b = page.evaluate(INTERNALS_JS)
+    assert b["t"] == 25 and b["arrows"]["t"] == 25
+    assert all(cb > ca for ca, cb in zip(a["cursors"], b["cursors"]))
+    assert b["arrows"]["tips"]["grad"] != a["arrows"]["tips"]["grad"]
+    assert b["legend"] != a["legend"]  # the magnitudes follow the step
+    # Play moves them too, and Home takes them back to the start
+    page.keyboard.press("Home")
+    c = page.evaluate(INTERNALS_JS)
+    assert c["t"] == 0 and c["arrows"]["t"] == 0 and all(x < y for x, y in zip(c["cursors"], a["cursors"]))

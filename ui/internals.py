@@ -59,7 +59,7 @@ def controls(settings) -> None:
                help="Charts of what drives one optimizer's steps (effective step size, moments, bias "
                     "corrections, bounds…) under the plot, against the same step scrubber.")
     if on:
-        row.selectbox("Inspect", range(n), key="ins_opt", on_change=_on_pick, label_visibility="collapsed",
+        row.selectbox("Inspect", range(n), key="ins_opt", on_change=_on_pick, label_visibility="collapsed", width=440,
                       format_func=lambda i: f"Inspect {i + 1}. {settings.optimizers[i].label()}")
         row.toggle("Arrows on the plot", key="ins_arrows", on_change=_on_arrows,
                    help="At its current point: −∇f (steepest descent), −m (momentum) and the actual "

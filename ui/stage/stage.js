@@ -84,6 +84,7 @@ class Stage {
   // ---- payload ----------------------------------------------------------------------------
   update(d, trigger) {
     this.trigger = trigger;
+    this.lesson = d.lesson || null;  // per session, outside rev: a lesson's steps may share a picture
     if (d.rev === this.rev) return;
     this.rev = d.rev;
     this.stats.receivedAt = performance.now();
@@ -148,7 +149,7 @@ class Stage {
           this.panes.push(this.makePane(cell, [i], false));
         });
       } else {
-        const row = el("div", "gs-row", main);
+        const row = this.mainRow = el("div", "gs-row", main);
         this.panes.push(this.makePane(row, this.paths.map((_, i) => i), true));
         this.legend = el("div", "gs-legend", row);
         this.legend.setAttribute("data-testid", "gs-legend");
@@ -273,6 +274,7 @@ class Stage {
                        { staticPlot: true, displayModeBar: false, responsive: false });
     });
     const chartJobs = this.charts.map((ch) => this.plotChart(P, ch, font));
+    if (this.insBox && this.panes.length) this.insBox.style.maxHeight = this.panes[0].div.style.height;
     return Promise.all([...jobs, ...chartJobs]).then(() => {
       this.panes.forEach((p) => this.fitCanvas(p));
       this.draw();
@@ -457,9 +459,13 @@ class Stage {
   }
 
   // ---- internals: charts of one optimizer's state, arrows at its current point ------------
+  // beside the plot when there is room (a projector at 1920 px: the point and the charts' cursor
+  // in one view), else under it
   buildInternals(wrap) {
     const ins = this.ins;
-    const box = this.insBox = el("div", "gs-internals", wrap);
+    const side = this.d.view === "overlay" && this.mainRow && (this.root.clientWidth || 0) >= 1300;
+    if (side) this.mainRow.classList.add("gs-with-ins");
+    const box = this.insBox = el("div", "gs-internals" + (side ? " gs-ins-side" : ""), side ? this.mainRow : wrap);
     box.setAttribute("data-testid", "gs-internals");
     const head = el("div", "gs-ins-head", box);
     const sw = el("span", "gs-swatch", head); sw.style.background = ins.color;
@@ -490,7 +496,7 @@ class Stage {
                    showarrow: false, font });
     }
     const layout = {
-      font, height: 360, margin: { l: 90, r: 16, t: 56, b: 50 },
+      font, height: this.insBox.classList.contains("gs-ins-side") ? 330 : 360, margin: { l: 90, r: 16, t: 56, b: 50 },
       title: { text: spec.title, font: { ...font, size: font.size + 1 }, x: 0, xanchor: "left" },
       showlegend: true, legend: { orientation: "h", y: -0.3, font }, shapes, annotations: notes,
       hovermode: "x unified", paper_bgcolor: "#ffffff", plot_bgcolor: "#ffffff",
@@ -560,11 +566,14 @@ class Stage {
   arrowLegend(pane, v, ks) {
     let box = pane.arrowLegend;
     const colors = this.ins.arrows.colors;
+    // in the legend column beside the plot when there is one (it then hides nothing), else in
+    // the plot's lower left corner
+    const inLegend = pane.main && this.legend;
     if (!box) {
-      box = pane.arrowLegend = el("div", "gs-arrows", pane.box);
+      box = pane.arrowLegend = el("div", "gs-arrows" + (inLegend ? " gs-in-legend" : ""), inLegend ? this.legend : pane.box);
       box.setAttribute("data-testid", "gs-arrows");
       box.rows = {};
-      const rows = [["grad", "−∇f: steepest descent"], ["momentum", "−m: momentum"], ["step", "Δθ: the actual step"]];
+      const rows = [["grad", "−∇f steepest descent"], ["momentum", "−m momentum"], ["step", "Δθ the actual step"]];
       for (const [key, name] of rows) {
         if (key === "momentum" && !this.ins.arrows.mx) continue;
         const r = el("div", "gs-arrow-row", box);
@@ -572,16 +581,18 @@ class Stage {
         el("span", "gs-arrow-name", r, name);
         box.rows[key] = el("span", "gs-arrow-val", r);
       }
-      box.note = el("div", "gs-arrow-note", box, "−∇f and −m share one scale; Δθ is drawn to the plot's scale, magnified when short");
+      box.note = el("div", "gs-arrow-note", box, "Arrows at the current point: −∇f and −m to one scale, Δθ to the plot's.");
     }
-    const [rx, ry, rw, rh] = pane.rect;
     box.style.display = "block";
-    box.style.left = (rx + 8) + "px"; box.style.top = "auto";
-    box.style.bottom = (pane.div.clientHeight - (ry + rh) + 8) + "px";
+    if (!inLegend) {
+      const [rx, ry, rw, rh] = pane.rect;
+      box.style.left = (rx + 8) + "px"; box.style.top = "auto";
+      box.style.bottom = (pane.div.clientHeight - (ry + rh) + 8) + "px";
+    }
     const mag = (w) => (w ? fmt(Math.hypot(w[0], w[1])) : "—");
-    if (box.rows.grad) box.rows.grad.textContent = ` |∇f| = ${mag(v.grad)}`;
-    if (box.rows.momentum) box.rows.momentum.textContent = ` |m| = ${mag(v.momentum)}`;
-    if (box.rows.step) box.rows.step.textContent = ` |Δθ| = ${mag(v.step)}` + (v.step && ks > 1.05 ? ` (drawn ×${fmt(Number(ks.toPrecision(2)))})` : "");
+    if (box.rows.grad) box.rows.grad.textContent = `|∇f| = ${mag(v.grad)}`;
+    if (box.rows.momentum) box.rows.momentum.textContent = `|m| = ${mag(v.momentum)}`;
+    if (box.rows.step) box.rows.step.textContent = `|Δθ| = ${mag(v.step)}` + (v.step && ks > 1.05 ? `, drawn ×${fmt(Number(ks.toPrecision(2)))}` : "");
   }
 
   // ---- time -------------------------------------------------------------------------------
@@ -665,7 +676,17 @@ class Stage {
     // our own sliders move themselves with the arrow keys, Home and End
     if (ours && tag === "INPUT" && /^(Arrow|Home|End|Page)/.test(e.key)) return;
     let done = true;
-    if (e.key === " " || e.code === "Space") this.toggle();
+    // in a lesson: ← → (in presenter mode) and PageUp / PageDown (a presentation clicker) move
+    // through the lesson's steps; Shift+← → or , and . still move one time step
+    const L = this.lesson, page = e.key === "PageDown" ? 1 : e.key === "PageUp" ? -1 : 0;
+    const arrow = e.shiftKey ? 0 : e.key === "ArrowRight" ? 1 : e.key === "ArrowLeft" ? -1 : 0;
+    const move = L ? (page || (this.d.present ? arrow : 0)) : 0;
+    if (move) {
+      const s = L.s + move;
+      if (s >= 1 && s <= L.n) this.send("lesson", s);
+    }
+    else if (e.key === "," || e.key === ".") { this.pause(); this.setStep(this.t + (e.key === "." ? 1 : -1)); }
+    else if (e.key === " " || e.code === "Space") this.toggle();
     else if (e.key === "ArrowRight") { this.pause(); this.setStep(this.t + 1); }
     else if (e.key === "ArrowLeft") { this.pause(); this.setStep(this.t - 1); }
     else if (e.key === "Home") { this.pause(); this.setStep(0); }
