@@ -334,3 +334,17 @@ def test_payload_is_small_and_complete():
     r2, ins2 = I.inspect_run(long, 2)
     p2 = internals_payload(ins2, 2, "Adam", "#123456", arrows=False)
     assert len(json.dumps(p2)) < 150_000
+
+
+def test_lessons_may_show_internals():
+    """inspect and arrows are Explore link keys, so a lesson's step may open an optimizer's
+    internals with its arrows (parsed by the same strict parser)."""
+    from ui import settings as S
+
+    assert {"inspect", "arrows"} <= set(S.URL_KEYS)
+    lessons = pytest.importorskip("lessons")
+    if not hasattr(lessons, "_state_query"):
+        pytest.skip("lessons has no state parser")
+    q = lessons._state_query("test", {"opts": ["sgd(lr=0.001)", "adam(lr=0.1)"], "inspect": 2, "arrows": True})
+    s, warnings = S.from_query(q)
+    assert warnings == [] and (s.internals, s.arrows) == (1, True)

@@ -37,7 +37,8 @@ MAX_SEED = 2**31 - 1
 #: surface, or the overlay and the 3D surface
 VIEWS = ("overlay", "panels", "3d", "both")
 #: every query key of an Explore link (lessons' states use the same keys)
-URL_KEYS = ("surface", "start", "steps", "noise", "seed", "opts", "view", "present", "step", "sched")
+URL_KEYS = ("surface", "start", "steps", "noise", "seed", "opts", "view", "present", "step", "sched",
+            "inspect", "arrows")
 #: the default view's learning rates: what the Preset button measures for it
 #: (``studies.presets.preset_optimizers("rosenbrock", ("sgd", "sgdm", "adam"), start=(-1.5, 2))``;
 #: a test checks that they still agree)
