@@ -156,3 +156,14 @@ def test_link_sets_the_schedule_widgets_and_a_bad_one_warns():
     text = [w.value.replace("\\", "").replace("\u200b", "") for w in bad.warning]  # md-escaped
     assert "Link: sched cosine T_max = 0 is out of range [1, 5000]; clamped to 1." in text, text
     assert bad.query_params["sched"] == "cosine(T_max=1,min_factor=0)"
+
+
+def test_every_schedule_renders_from_the_sidebar():
+    at = _open()
+    for sid in optimizers.SCHEDULES:
+        at.selectbox(key="sched_id").set_value(sid).run()
+        assert not at.exception, (sid, [e.message for e in at.exception])
+        expect = S.to_query(S.from_query({"sched": sid})[0]).get("sched")
+        assert at.query_params.get("sched") == expect, sid
+        for p in S.schedule_params(sid):
+            assert f"sched_{sid}_{p.name}" in at.session_state, (sid, p.name)
