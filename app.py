@@ -20,7 +20,7 @@ import plotly.graph_objects  # noqa: E402,F401
 import plotly.io  # noqa: E402,F401
 import streamlit.dataframe_util  # noqa: E402,F401
 
-from ui import about, explore, figures, landscapes  # noqa: E402
+from ui import about, explore, figures, landscapes, lessons  # noqa: E402
 from ui.stage import cjk_css, ensure_plotly_js  # noqa: E402
 
 ensure_plotly_js()  # the Explore stage's plotly.js, served from static/
@@ -40,6 +40,7 @@ def main() -> None:
     st.html(f"<style>{cjk_css()}</style>")  # the survey's Chinese captions, with no CJK font installed
     pages = [
         EXPLORE,
+        lessons.LESSONS_PAGE,
         st.Page(figures.page, title="Figures", icon=":material/insert_chart:", url_path="figures"),
         st.Page(landscapes.page, title="Landscapes", icon=":material/grid_on:", url_path="landscapes"),
         st.Page(about.page, title="About", icon=":material/info:", url_path="about"),

@@ -92,9 +92,13 @@ def payload_bytes(payload: dict) -> bytes:
     return json.dumps(body, separators=(",", ":")).encode()
 
 
-def with_step(blob: bytes, step) -> bytes:
-    """``blob`` (from :func:`payload_bytes`) with this session's ``step`` added."""
+def with_step(blob: bytes, step, lesson: dict | None = None) -> bytes:
+    """``blob`` (from :func:`payload_bytes`) with this session's ``step`` added, and on a
+    lesson's page its ``lesson`` (``{"s": step number, "n": steps}``: ← and → then move through
+    the lesson in presenter mode)."""
     tail = b"null" if step is None else str(int(step)).encode()
+    if lesson is not None:
+        tail += b',"lesson":' + json.dumps({"s": int(lesson["s"]), "n": int(lesson["n"])}).encode()
     return blob[:-1] + b',"step":' + tail + b"}"
 
 

@@ -315,6 +315,11 @@ def _on_stage_event(name: str, key: str) -> None:
             return
     elif name == "present":
         ss["_present"] = bool(value)
+    elif name == "lesson":  # ← → in a lesson's presenter mode: the lesson's next or previous step
+        try:
+            ss["_lesson_goto"] = int(value)
+        except (TypeError, ValueError):
+            return
     elif name == "scrub":
         target = ss.get("_scrub_target")
         try:
@@ -461,19 +466,26 @@ def _divergence_notes(runs) -> None:
                        icon=":material/open_in_new:")
 
 
-def page() -> None:
+def load_settings(settings: S.ExploreSettings, warnings=()) -> None:
+    """Make ``settings`` (a link's, or a lesson step's) the page's state, before its widgets
+    are drawn; ``warnings`` are shown once."""
+    ss["_url_warnings"] = list(warnings)
+    _write_settings(settings)
+    ss["_view"], ss["_present"], ss["_step"] = settings.view, settings.present, settings.step
+    UI_INT.remember(settings)
+    ss["_core_key"] = S.to_query(_core(settings))
+
+
+def page(lesson=None) -> None:
+    """The Explore page; ``lesson`` (a ``ui.lessons.LessonFrame``) draws a lesson step's text
+    above the stage, adds its keys to the URL and its step to the stage's keyboard."""
     stage_component.preload_plotly()
     # first visit (or back from another page): settings from the URL, or the last ones used
     if "surface" not in ss or "opt_uids" not in ss:
         if "_settings" in ss:
             _write_settings(ss["_settings"])
         else:
-            settings, warnings = S.from_query(st.query_params.to_dict())
-            ss["_url_warnings"] = warnings
-            _write_settings(settings)
-            ss["_view"], ss["_present"], ss["_step"] = settings.view, settings.present, settings.step
-            UI_INT.remember(settings)
-            ss["_core_key"] = S.to_query(_core(settings))
+            load_settings(*S.from_query(st.query_params.to_dict()))
 
     if "_warmed" not in ss:
         with st.spinner("Compiling the optimizers (first start of the server only)…"):
@@ -497,8 +509,9 @@ def page() -> None:
                                                step=step, internals=inspect, arrows=arrows))
     ss["_settings"] = settings
     query = S.to_query(settings)
-    if st.query_params.to_dict() != query:
-        st.query_params.from_dict(query)
+    url_query = lesson.url_query(settings) if lesson else query
+    if st.query_params.to_dict() != url_query:
+        st.query_params.from_dict(url_query)
 
     for w in ss.pop("_url_warnings", []):
         st.warning(f"Link: {W.md_escape(w)}", icon=":material/link_off:")  # w quotes URL text
@@ -516,6 +529,8 @@ def page() -> None:
              for r, (c, d) in zip(runs, styles)]
 
     view = settings.view
+    if lesson:
+        lesson.header(present)
     if not present:
         st.markdown(f"**{surf.name}**: ${surf.latex}$ · start ({W.fmt(settings.start[0])}, "
                     f"{W.fmt(settings.start[1])}) · {settings.steps} steps"
@@ -543,7 +558,8 @@ def page() -> None:
             surf, views, view=kind, present=present, start=settings.start, plotly_src=src,
             scrub=_scrub_payload(core, core_cache_key, scrub_target),
             internals=UI_INT.payload(settings, core, core_cache_key, views)))
-        stage_component.stage(PS.with_step(blob, settings.step), key=key, on_event=_on_stage_event)
+        stage_component.stage(PS.with_step(blob, settings.step, lesson.stage_keys() if lesson else None),
+                              key=key, on_event=_on_stage_event)
 
     if view in ("overlay", "panels", "both"):
         show_stage("panels" if view == "panels" else "overlay", "stage", scrub)

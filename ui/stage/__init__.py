@@ -77,7 +77,7 @@ def _js() -> str:
 
 _COMPONENT = st.components.v2.component("gradscape_stage", js=_js(), isolate_styles=False)
 
-EVENTS = ("click", "step", "scrub", "present")
+EVENTS = ("click", "step", "scrub", "present", "lesson")
 
 #: starts fetching plotly.js as soon as the page's script begins, while the server still
 #: computes (the stage itself arrives at the end of the run)
