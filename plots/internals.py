@@ -59,7 +59,7 @@ def internals_payload(ins, path_index: int, label: str, color: str, *, arrows: b
     rows = _rows(n, max_points)
     out = dict(path=int(path_index), color=color,
                title=f"Inside {path_index + 1}. {label}: what drives its steps",
-               legend="x coordinate: solid line · y coordinate: dashed line · grey: bounds and thresholds",
+               legend="Against the step, like the loss · x coordinate: solid line, y: dashed · grey: bounds, thresholds",
                steps=_ta(rows, np.int32), charts=[_chart(g, rows, color) for g in ins.groups])
     if arrows:
         arr = dict(gx=_f4(ins.grad[:n, 0]), gy=_f4(ins.grad[:n, 1]), colors=ARROW_COLORS)

@@ -635,7 +635,8 @@ INTERNALS_JS = """() => { const s = window.__gsStage; if (!s || !s.ins) return n
   const box = s.wrap.querySelector('[data-testid="gs-arrows"]');
   const px = e => e ? parseFloat(getComputedStyle(e).fontSize) : null;
   return { t: s.t, path: s.ins.path,
-    titles: charts.map(c => { const t = c.div.querySelector('.gtitle'); return t ? t.textContent : null; }),
+    titles: charts.map(c => c.div.parentElement.querySelector('.gs-ins-chart-title').textContent),
+    fontChartTitle: px(s.wrap.querySelector('.gs-ins-chart-title')),
     traces: charts.map(c => c.div.data ? c.div.data.length : 0),
     cursors: charts.map(c => parseFloat(c.cursor.style.left)),
     arrows: s.arrowState ? { t: s.arrowState.t, tips: s.arrowState.tips, grad: s.arrowState.grad,
@@ -658,7 +659,7 @@ def test_internals_charts_and_arrows_follow_the_step(page):
     assert any(t.startswith("Bias-correction factors") for t in a["titles"])
     assert len(a["titles"]) == 8 and all(n >= 1 for n in a["traces"])
     assert a["traces"][0] == 2  # x and y
-    assert a["fontLegend"] >= 16 and a["fontTitle"] >= 16 and a["fontTick"] >= 16
+    assert a["fontLegend"] >= 16 and a["fontTitle"] >= 16 and a["fontTick"] >= 16 and a["fontChartTitle"] >= 16
     assert "−∇f" in a["legend"] and "−m" in a["legend"] and "Δθ" in a["legend"]
     assert set(a["arrows"]["tips"]) == {"grad", "momentum", "step"}
     s = stage(page)

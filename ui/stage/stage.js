@@ -454,7 +454,7 @@ class Stage {
     if (!fl || !fl.xaxis || !fl.xaxis.l2p) return;
     const xa = fl.xaxis, ya = fl.yaxis;
     ch.cursor.style.left = (xa._offset + xa.l2p(this.t)) + "px";
-    ch.cursor.style.top = ya._offset + "px";
+    ch.cursor.style.top = (ch.div.offsetTop + ya._offset) + "px";  // below a chart's own title, if any
     ch.cursor.style.height = ya._length + "px";
   }
 
@@ -475,6 +475,7 @@ class Stage {
     for (const spec of ins.charts) {
       const cb = el("div", "gs-chartbox", grid);
       cb.dataset.key = spec.key;
+      el("div", "gs-ins-chart-title", cb, spec.title);  // in the page, not Plotly: it wraps
       const div = el("div", "gs-chart", cb);
       const cursor = el("div", "gs-cursor", cb);
       this.charts.push({ spec: { ...spec, kind: "internal" }, div, cursor });
@@ -496,12 +497,11 @@ class Stage {
                    showarrow: false, font });
     }
     const layout = {
-      font, height: this.insBox.classList.contains("gs-ins-side") ? 330 : 360, margin: { l: 90, r: 16, t: 56, b: 50 },
-      title: { text: spec.title, font: { ...font, size: font.size + 1 }, x: 0, xanchor: "left" },
-      showlegend: true, legend: { orientation: "h", y: -0.3, font }, shapes, annotations: notes,
+      font, height: this.insBox.classList.contains("gs-ins-side") ? 300 : 330,
+      margin: { l: 90, r: 16, t: spec.marks.length ? 30 : 12, b: 30 },
+      showlegend: true, legend: { orientation: "h", x: 0, y: -0.14, yanchor: "top", font }, shapes, annotations: notes,
       hovermode: "x unified", paper_bgcolor: "#ffffff", plot_bgcolor: "#ffffff",
-      xaxis: { title: { text: "step", font }, range: [0, this.N], tickfont: font, gridcolor: "#e6e6e6",
-               zeroline: false, fixedrange: true },
+      xaxis: { range: [0, this.N], tickfont: font, gridcolor: "#e6e6e6", zeroline: false, fixedrange: true },
       yaxis: { title: { text: spec.ytitle, font }, type: spec.log ? "log" : "linear", tickfont: font,
                gridcolor: "#e6e6e6", zeroline: !spec.log, zerolinecolor: "#b8bcc6", fixedrange: true,
                ...(spec.log ? { exponentformat: "power" } : { exponentformat: "e" }) },
