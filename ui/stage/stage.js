@@ -374,6 +374,7 @@ class Stage {
       this.resizing = false;
       if (this.grid) this.layoutPanels();
       const jobs = this.panes.map((p) => { this.sizePane(p); return this.P.Plots.resize(p.div); });
+      if (this.insBox && this.panes.length) this.insBox.style.maxHeight = this.panes[0].div.style.height;
       Promise.all(jobs).then(() => { this.panes.forEach((p) => this.fitCanvas(p)); this.draw(); });
     });
   }
@@ -514,6 +515,8 @@ class Stage {
   arrowVectors() {
     const ins = this.ins, a = ins && ins.arrows;
     if (!a || this.hidden.has(ins.path)) return null;
+    // while its hyperparameter is scrubbed, the path drawn is another run's: no arrows
+    if (this.scrub && this.scrub.path === ins.path && this.scrubIndex !== null) return null;
     const p = this.paths[ins.path], t = Math.min(this.t, p.n - 1);
     const out = { t, point: [p.x[t], p.y[t]], grad: null, momentum: null, step: null };
     if (t < a.gx.length && isFinite(a.gx[t]) && isFinite(a.gy[t])) out.grad = [-a.gx[t], -a.gy[t]];
