@@ -584,8 +584,8 @@ def page(lesson=None) -> None:
     st.subheader("Share and export")
     st.caption("This link restores exactly this view, including the view, presenter mode and step "
                "(select it and copy):")
-    _link_box("Link to this view", _share_url(query), "share_link")
-    present_query = dict(query, present="1")
+    _link_box("Link to this view", _share_url(url_query), "share_link")
+    present_query = dict(url_query, present="1")
     st.caption("Presenter link: opens full screen, at this step.")
     _link_box("Presenter link", _share_url(present_query), "share_present")
     c1 = c2 = c3 = st.container(horizontal=True)

@@ -131,7 +131,10 @@ class Stage {
     present.title = d.present ? "Leave presenter mode (P)"
       : "Full-screen plot for a projector. Keys: Space play/pause, ← → one step, Home reset, 1–8 show or hide a path, P leave";
     present.onclick = () => this.send("present", !d.present);
-    if (d.present) el("span", "gs-keys", bar, "Space ▶/❚❚ · ← → step · Home reset · 1–8 paths · P exit");
+    if (d.present) {
+      el("span", "gs-keys", bar, this.lesson ? "← → lesson step · Shift+← → time · Space ▶/❚❚ · P exit"
+                                             : "Space ▶/❚❚ · ← → step · Home reset · 1–8 paths · P exit");
+    }
 
     this.panes = [];
     if (d.view !== "charts") {
