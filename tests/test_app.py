@@ -478,10 +478,13 @@ def test_about_page_alone():
 def test_pages_and_their_links(app):
     # the sidebar links every page by its own path; "/" (the default page) is Explore
     links = {(p.proto.label, p.proto.page) for p in app.get("page_link")}
-    assert links == {("Explore", "explore"), ("Figures", "figures"), ("Landscapes", "landscapes"), ("About", "about")}
+    assert links == {("Explore", "explore"), ("Lessons", "lessons"), ("Figures", "figures"),
+                     ("Landscapes", "landscapes"), ("About", "about")}
     paths = sorted(info.get("url_pathname") for info in app._registered_pages.values())
-    assert paths == ["", "about", "explore", "figures", "landscapes"]
+    assert paths == ["", "about", "explore", "figures", "landscapes", "lessons"]
     home = stage(app)
+    ok(goto_page(app, "lessons"))
+    assert [t.value for t in app.title] == ["Lessons"] and not stages(app)
     ok(goto_page(app, "figures"))
     assert [t.value for t in app.title] == ["The survey's figures, live"] and not stages(app)
     ok(goto_page(app, "landscapes"))

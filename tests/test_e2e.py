@@ -452,7 +452,7 @@ def test_every_view_survives_a_link_in_a_fresh_browser(page, browser_context, vi
         ctx.close()
 
 
-@pytest.mark.parametrize("path", ["/", "/explore", "/figures", "/landscapes", "/about"])
+@pytest.mark.parametrize("path", ["/", "/explore", "/lessons", "/figures", "/landscapes", "/about"])
 def test_pages_open_at_their_own_paths(page, path):
     page.goto(page.base_url + path + "?")
     page.wait_for_function(IDLE_JS, timeout=LOAD_MS)
