@@ -62,6 +62,14 @@ def claim_ravine_momentum():
     start_dist = abs(sgdm.path[0, 0])
     assert sgdm.path[:, 0].max() <= 0.15 * start_dist  # no overshoot along the valley
     assert sgdm.dist[-1] < sgd.dist[-1]
+    # at the step it opens on, SGDM's arrows: the gradient points across the ravine, the momentum along it
+    from studies.internals import inspect_run
+
+    at = LESSONS["ravine-momentum"].step(2).settings
+    _, ins = inspect_run(at, at.internals)
+    angle = lambda v: abs(math.degrees(math.atan2(-v[1], -v[0])))  # noqa: E731 (0° = down the valley)
+    assert at.internals == 1 and at.arrows
+    assert angle(ins.grad[at.step]) > 60 and angle(ins.momentum[at.step]) < 15
     _, heavy = runs_of("ravine-momentum", 3)
     assert heavy.path[:, 0].max() > 0.3 * start_dist  # β = 0.9 flies past the minimum
 
@@ -201,6 +209,28 @@ def claim_saddles():
     quiet = optimizers.trajectory("sgd", sgd.surface, (1.5, 0.001), 400, lr=0.01)
     t_quiet = int(np.argmax(np.abs(quiet[:, 1]) > 1.0))
     assert t_quiet == 349 and 0 < escape(noisy[0]) < 0.8 * t_quiet  # noise pushes SGD off sooner
+
+
+def claim_warm_up():
+    (const,) = runs_of("warm-up", 1)
+    assert np.nanmax(const.loss) > 5 * const.loss[0]  # up the far wall: 12.5 to almost 80
+    (warm,) = runs_of("warm-up", 2)
+    assert np.isclose(warm.lrs[1], 0.03) and np.allclose(warm.lrs[31:], 0.3)  # a tenth of lr, then lr
+    assert np.nanmax(warm.loss) <= warm.loss[0]  # never above its start
+    assert warm.dist[-1] < const.dist[-1] / 7
+    (cycle,) = runs_of("warm-up", 3)
+    assert cycle.lrs[1] < warm.lrs[1] and cycle.lrs[-1] < 1e-3 * 0.3  # gentler start, tiny end
+    assert np.nanmax(cycle.loss) <= cycle.loss[0] and cycle.dist[-1] < const.dist[-1]
+
+
+def test_lessons_open_the_internals_where_they_talk_about_them():
+    inspected = {(l.id, n): s.settings.internals for l in LESSONS.values() for n, s in enumerate(l.steps, 1)
+                 if s.settings.internals is not None}
+    assert inspected[("adam-bias-correction", 1)] == 0 and inspected[("radam", 1)] == 1
+    assert LESSONS["adam-bias-correction"].step(1).settings.arrows
+    assert ("adam-bias-correction", 2) not in inspected  # a later step turns them off again
+    for (lid, n), i in inspected.items():
+        assert i < len(LESSONS[lid].step(n).settings.optimizers)
 
 
 CLAIMS = {name[len("claim_"):].replace("_", "-"): fn for name, fn in globals().items() if name.startswith("claim_")}

@@ -26,7 +26,8 @@ ss = st.session_state
 SURVEY = ("Chen, Zhang & Li (2022), a survey of first-order optimization algorithms for deep learning, "
           "Artificial Intelligence and Robotics Research 11(4)")
 #: how a link says that a key a step sets is now off (a key the canonical link leaves out)
-_UNSET = {"step": lambda s: str(s.steps), "present": lambda s: "0"}
+_UNSET = {"step": lambda s: str(s.steps), "present": lambda s: "0", "inspect": lambda s: "off",
+          "arrows": lambda s: "0", "sched": lambda s: "constant"}
 
 LESSON_CSS = """<style>
 .st-key-gs_lesson_present p { font-size: 1.4rem !important; line-height: 1.35; margin-bottom: 0.1rem; }

@@ -392,6 +392,8 @@ def _parse_internals(q: dict, n_opts: int, warnings: list) -> tuple[int | None, 
         text = str(q["inspect"]).strip()
         if text.isdigit() and 1 <= int(text) <= n_opts:
             internals = int(text) - 1
+        elif text.lower() in ("0", "off", ""):  # off, said explicitly (a lesson link that turns it off)
+            internals = None
         else:
             warnings.append(f"inspect: {q['inspect']!r} is not an optimizer number from 1 to {n_opts}; "
                             "internals are off.")
