@@ -1,10 +1,11 @@
-"""Screenshots of Explore for the README and reviews: overlay, panels, presenter mode, 3D and
-an optimizer's internals (Adam's charts beside the plot, arrows on).
+"""Screenshots of Explore for the README and reviews: overlay, panels, presenter mode, 3D,
+an optimizer's internals (Adam's charts beside the plot, arrows on), and a lesson (in presenter
+mode, and with its text).
 
     python scripts/screenshots.py [--size 1920x1080] [--out docs] [--only internals]
 
 Starts ``streamlit run app.py`` on a free port, opens each view in Debian's Chromium
-(``/usr/bin/chromium``) and saves ``explore-<view>.png``.
+(``/usr/bin/chromium``) and saves ``explore-<view>.png`` (``lesson*.png`` for the lessons).
 """
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ SHOTS = {
     "presenter": f"/explore?present=1&opts={FOUR}&step=120",
     "3d": "/explore?view=3d",
     "internals": "/explore?inspect=3&arrows=1&step=40",
+    "lesson-presenter": "/lessons?lesson=ravine-momentum&s=2&present=1",
+    "lesson": "/lessons?lesson=adam-bias-correction&s=1",
 }
 READY = """() => { const a = document.querySelector('[data-testid="stApp"]');
   if (!a || a.dataset.testScriptState !== 'notRunning') return false;
@@ -70,7 +73,7 @@ def main() -> None:
                 time.sleep(2.0)  # WebGL and fonts settle
                 page.wait_for_function(READY, timeout=300_000)  # and a rerun the first one queued
                 time.sleep(1.0)
-                target = out / f"explore-{name}.png"
+                target = out / (f"{name}.png" if name.startswith("lesson") else f"explore-{name}.png")
                 page.screenshot(path=str(target))
                 print(f"wrote {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")
             browser.close()
