@@ -256,7 +256,10 @@ class Run:
 
 def _loss_of(surface, pts: np.ndarray) -> np.ndarray:
     out = np.empty(len(pts))
-    from surfaces.kernels import value_chunk
+    if surface.compiled is not None:  # a custom surface: its own kernels
+        value_chunk = surface.compiled.module.value_chunk
+    else:
+        from surfaces.kernels import value_chunk
 
     value_chunk(surfaces.index_of(surface), surface.param_array(), np.ascontiguousarray(pts.T),
                 out, 0, len(pts))
@@ -284,7 +287,8 @@ def _run_arrays(p: _Plan, start, steps, noise, seed, record_state):
         lrf = kernels.NO_LRF
     diverged, nslow = kernels.trajectory_kernel(
         oid, vid, sid, sp, hp, lak, laa, start, steps, noise, seed, 0,
-        cx, cy, radius, path, slow, slow_steps, state, scalars, grads, fast, lr_rows, lrf)
+        cx, cy, radius, path, slow, slow_steps, state, scalars, grads, fast, lr_rows, lrf,
+        p.surface.compiled)
     if record_state:
         if diverged >= 0:  # the state is not recorded past divergence
             state[diverged:] = np.nan
@@ -420,7 +424,7 @@ def sweep(optimizer, surface, starts, steps, *, variant="paper", noise=0.0, seed
     def work(j0, j1):
         kernels.sweep_kernel(oid, vid, sid, sp, hp, lak, laa, starts_t, steps, noise, seed,
                              cx, cy, radius, fmin, tol, CHUNK, j0, j1, final, loss, stt, dv,
-                             lr_rows, lrf)
+                             lr_rows, lrf, p.surface.compiled)
 
     if block is None:
         block = n

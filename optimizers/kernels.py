@@ -40,7 +40,7 @@ The trajectory, recording and sweep loops of one optimizer.
 import numpy as np
 
 from surfaces._jit import jit
-from surfaces.kernels import grad, grad_chunk, hess, hess_chunk, value_chunk
+from {kernels} import grad, grad_chunk, hess, hess_chunk, value_chunk
 
 {imports}
 from optimizers._common import (add_noise, check_bounds, lookahead_sync, record_fast, record_slow,
@@ -180,9 +180,11 @@ SWEEP_HESS = "            hess_chunk(sid, sp, th, st, 0, m)\n"
 SWEEP_INIT = "        {id}.init(variant, hpc, st, sc, 0, m)\n"
 
 
-def source(oid: str, mod=None) -> str:
+def source(oid: str, mod=None, kernels: str = "surfaces.kernels") -> str:
     """The source of optimizer ``oid``'s generated module (``mod``: its module; default: the
-    registry's)."""
+    registry's).  ``kernels`` is the module the loops take ``grad``, ``hess`` and their chunk
+    versions from: the dispatch over the built-in surfaces, or one custom surface's kernels
+    (:mod:`surfaces.custom`, whose functions ignore ``sid``)."""
     mod = MODULES[oid] if mod is None else mod
     if mod.SPEC.wraps_inner:
         raise ValueError(f"{oid!r} wraps an inner optimizer and has no loops of its own")
@@ -190,7 +192,7 @@ def source(oid: str, mod=None) -> str:
     init = INIT.format(id=oid) if hasattr(mod, "init") else ""
     grad = (GRAD_POINT if hasattr(mod, "grad_point") else GRAD_PLAIN).format(id=oid)
     hess = HESS if mod.SPEC.hessian else ""
-    out = [HEADER.format(imports=f"import optimizers.{mod.SPEC.id} as {oid}\n")]
+    out = [HEADER.format(kernels=kernels, imports=f"import optimizers.{mod.SPEC.id} as {oid}\n")]
     for name, record in (("traj", False), ("record", True)):
         out.append(LOOP.format(
             name=name, id=oid, nslot=nslot, nsc=nsc, init=init, grad=grad, hess=hess,
@@ -220,7 +222,7 @@ NO_LRF = np.ones(1)
 
 def trajectory_kernel(oid, variant, sid, sp, hp, lak, laa, start, steps, noise, seed, run,
                       cx, cy, radius, path, slow_out, slow_steps, state_out, scalars_out, grad_out,
-                      fast_out=None, lr_rows=NO_LR_ROWS, lrf=NO_LRF):
+                      fast_out=None, lr_rows=NO_LR_ROWS, lrf=NO_LRF, custom=None):
     """One run of optimizer ``oid`` (its registry position).  Fills ``path`` (steps+1, 2);
     returns (diverged_at or -1, number of slow rows).
 
@@ -237,11 +239,14 @@ def trajectory_kernel(oid, variant, sid, sp, hp, lak, laa, start, steps, noise, 
     overwritten: pass a copy), ``lrf`` (float64, steps + 1) from
     :func:`optimizers.schedules.lr_factors`.  Empty ``lr_rows`` (the default): no schedule, and
     the loop is unchanged but for an empty inner loop per step.
+
+    ``custom``: a custom surface's compiled kernels (``Surface.compiled``, see
+    :mod:`surfaces.custom`); its own copy of the loops runs, ``sid`` unused.
     """
     if fast_out is None:
         fast_out = np.empty((max(0, slow_out.shape[0] - 1), 2))
     oid_ = _IDS[oid]
-    m = loops(oid_)
+    m = loops(oid_) if custom is None else custom.loops(oid_)
     if state_out.shape[0] == 0:
         return getattr(m, f"traj_{oid_}")(variant, sid, sp, hp, lak, laa, lr_rows, lrf, start, steps, noise,
                           seed, run, cx, cy, radius, path, slow_out, slow_steps, fast_out)
@@ -252,7 +257,7 @@ def trajectory_kernel(oid, variant, sid, sp, hp, lak, laa, start, steps, noise, 
 
 def sweep_kernel(oid, variant, sid, sp, hp, lak, laa, starts, steps, noise, seed, cx, cy, radius,
                  fmin, tol, chunk, j_begin, j_end, final, loss, steps_to_tol, diverged_at,
-                 lr_rows=NO_LR_ROWS, lrf=NO_LRF):
+                 lr_rows=NO_LR_ROWS, lrf=NO_LRF, custom=None):
     """Runs j_begin..j_end-1 of a sweep of optimizer ``oid``, ``chunk`` runs stepping together.
 
     ``hp`` is (number of hyperparameters, n), ``starts`` (2, n); outputs are written at the
@@ -260,10 +265,11 @@ def sweep_kernel(oid, variant, sid, sp, hp, lak, laa, starts, steps, noise, seed
     included), or −1; it is not tracked (an f evaluation per run and step saved) when ``fmin``
     or ``tol`` is nan.  The compiled loop releases the GIL, so threads run chunks in parallel.
     ``lr_rows`` / ``lrf``: a learning-rate schedule, as for :func:`trajectory_kernel` (each
-    chunk keeps its own copy of the base rows; ``hp`` itself is not written).
+    chunk keeps its own copy of the base rows; ``hp`` itself is not written).  ``custom``: as
+    for :func:`trajectory_kernel`.
     """
     oid_ = _IDS[oid]
-    getattr(loops(oid_), f"sweep_{oid_}")(variant, sid, sp, hp, lak, laa, lr_rows, lrf, starts, steps, noise, seed, cx, cy,
+    getattr(loops(oid_) if custom is None else custom.loops(oid_), f"sweep_{oid_}")(variant, sid, sp, hp, lak, laa, lr_rows, lrf, starts, steps, noise, seed, cx, cy,
                            radius, fmin, tol, chunk, j_begin, j_end, final, loss, steps_to_tol,
                            diverged_at)
 

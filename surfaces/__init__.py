@@ -25,7 +25,9 @@ from . import (
     saddle,
     styblinski_tang,
 )
+from . import custom
 from .base import N_PARAMS, VLSE, Param, Point, Surface
+from .custom import from_expression
 
 _REGISTRY = (
     rosenbrock.SURFACE,
@@ -58,7 +60,10 @@ _INDEX = {s.id: i for i, s in enumerate(_REGISTRY)}
 
 
 def index_of(surface) -> int:
-    """The integer id the compiled kernels know ``surface`` (a Surface or an id) by."""
+    """The integer id the compiled kernels know ``surface`` (a Surface or an id) by; -1 for a
+    custom surface (its own kernels ignore the id, see :mod:`surfaces.custom`)."""
+    if isinstance(surface, Surface) and surface.compiled is not None:
+        return -1
     return _INDEX[surface.id if isinstance(surface, Surface) else surface]
 
 
@@ -71,6 +76,9 @@ def get_surface(id: str, **params) -> Surface:
     try:
         surface = SURFACES[id]
     except (KeyError, TypeError):
+        surface = custom.lookup(id) if isinstance(id, str) else None
+        if surface is not None:
+            return surface.with_params(**params) if params else surface
         raise ValueError(
             f"unknown surface {id!r}; valid ids are: {', '.join(SURFACES)}"
         ) from None
@@ -89,4 +97,4 @@ def resolve(surface_or_id) -> Surface:
     )
 
 
-__all__ = ["SURFACES", "get_surface", "index_of", "resolve", "Surface", "Param", "Point", "N_PARAMS", "VLSE"]
+__all__ = ["SURFACES", "from_expression", "get_surface", "index_of", "resolve", "Surface", "Param", "Point", "N_PARAMS", "VLSE"]

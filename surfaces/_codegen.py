@@ -38,8 +38,10 @@ def load(name: str, source: str):
         return _LOADED[name]
 
 
-def _load(name: str, source: str):
-    folder = pathlib.Path(CACHE_DIR) / "generated"
+def _load(name: str, source: str, folder=None):
+    """Write ``source`` to ``<folder>/<name>.py`` (default folder: the cache's ``generated``)
+    if it differs from what is there, and import it as module ``name``."""
+    folder = pathlib.Path(CACHE_DIR) / "generated" if folder is None else pathlib.Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.py"
     if not path.exists() or path.read_text() != source:

@@ -70,6 +70,7 @@ class Surface:
     hess: Callable | None = None
     kernels: tuple = ()  # compiled (f, grad, hess), see the class docstring
     kernel_params: Callable | None = None  # values -> the kernels' parameters
+    compiled: object = None  # a custom surface's own kernels and loops (surfaces/custom.py)
 
     # ---- evaluation -------------------------------------------------------------
     def value(self, x, y):
