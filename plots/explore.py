@@ -93,6 +93,8 @@ class PathView:
     escaped_at: int = -1
     #: "solid", "dash", "dot" or "dashdot" (a second copy of the same optimizer is dashed)
     dash: str = "solid"
+    #: the learning rate of every step (row t: update t's), when a schedule varies it; else None
+    lrs: np.ndarray | None = None
 
     def __post_init__(self):
         path = np.asarray(self.path, dtype=np.float64).reshape(-1, 2)

@@ -62,6 +62,8 @@ def _path(pv) -> dict:
     out = dict(label=pv.label, color=pv.color, dash=pv.dash, n=n, status=status_text(pv),
                x=_ta(pv.path[:n, 0]), y=_ta(pv.path[:n, 1]),
                loss=_ta(np.clip(pv.loss[:n], -3e38, 3e38)))
+    if pv.lrs is not None:
+        out["lr"] = _ta(pv.lrs[:n])
     if pv.slow is not None and len(pv.slow):
         keep = np.isfinite(pv.slow).all(axis=1) & (pv.slow_steps < n)
         out["slow"] = dict(x=_ta(pv.slow[keep, 0]), y=_ta(pv.slow[keep, 1]),
@@ -130,6 +132,12 @@ def stage_payload(surface, paths, *, view: str = "overlay", present: bool = Fals
         charts.append(dict(kind="dist", log=True, height=380,
                            title="Distance to the nearest minimum" if has_min else "Distance to the saddle point",
                            ytitle="distance"))
+    lrs = [np.asarray(pv.lrs, dtype=float) for pv in paths if pv.lrs is not None]
+    if lrs:  # a learning-rate schedule: the lr of every path against the same scrubber
+        lo = min(float(np.nanmin(a)) for a in lrs)
+        hi = max(float(np.nanmax(a)) for a in lrs)
+        charts.append(dict(kind="lr", log=bool(lo > 0 and hi > 20 * lo), height=300,
+                           title="Learning rate of each step (the schedule)", ytitle="lr"))
     payload = dict(
         view=view, present=bool(present), font=style.PRESENTER_FONT if present else style.STAGE_FONT,
         fps=int(fps), steps=int(steps), frames=thin_steps(steps, max_frames).tolist(),

@@ -167,3 +167,27 @@ def test_every_schedule_renders_from_the_sidebar():
         assert at.query_params.get("sched") == expect, sid
         for p in S.schedule_params(sid):
             assert f"sched_{sid}_{p.name}" in at.session_state, (sid, p.name)
+
+
+def test_a_schedule_adds_an_lr_chart_on_the_stage():
+    import json
+
+    from plots.explore import decode_array
+
+    def stage_of(at):
+        (found,) = [json.loads(e.proto.bytes or e.proto.json) for e in at.get("bidi_component")
+                    if e.proto.id.endswith("-stage")]
+        return found
+
+    plain = stage_of(_open())
+    assert "lr" not in [c["kind"] for c in plain["charts"]] and all("lr" not in p for p in plain["paths"])
+    sched = "onecycle(total_steps=300,pct_start=0.3,div_factor=25,final_div_factor=10000)"
+    at = _open({"sched": sched})
+    drawn = stage_of(at)
+    (chart,) = [c for c in drawn["charts"] if c["kind"] == "lr"]
+    assert chart["log"]  # one-cycle spans decades
+    settings = S.from_query({"sched": sched})[0]
+    for p, cfg in zip(drawn["paths"], settings.optimizers):
+        lr = decode_array(p["lr"])
+        want = cfg.params["lr"] * schedules.lr_factors(settings.schedule, settings.steps)
+        assert len(lr) == p["n"] and np.allclose(lr, want[:p["n"]], rtol=1e-6)  # float32

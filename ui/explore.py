@@ -525,7 +525,8 @@ def page(lesson=None) -> None:
     views = [P.PathView(label=r.label, color=c, dash=d, path=r.path, loss=r.loss,
                         diverged_at=r.diverged_at, escaped_at=r.escaped_at,
                         slow=r.slow if len(r.slow) else None,
-                        slow_steps=r.slow_steps if len(r.slow) else None)
+                        slow_steps=r.slow_steps if len(r.slow) else None,
+                        lrs=r.lrs if settings.schedule.id != "constant" else None)
              for r, (c, d) in zip(runs, styles)]
 
     view = settings.view

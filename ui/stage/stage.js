@@ -94,6 +94,7 @@ class Stage {
     this.paths = d.paths.map((p) => ({
       ...p, x: decode(p.x), y: decode(p.y), loss: decode(p.loss),
       slow: p.slow ? { x: decode(p.slow.x), y: decode(p.slow.y), steps: decode(p.slow.steps) } : null,
+      lr: p.lr ? decode(p.lr) : null,
     }));
     this.frames = d.frames;
     this.hidden = new Set((d.hidden || []).filter((i) => i < this.paths.length));
@@ -322,7 +323,9 @@ class Stage {
 
   series(p, kind) {
     const n = p.n, out = new Float64Array(n);
-    if (kind === "loss") {
+    if (kind === "lr") {
+      for (let r = 0; r < n; r++) out[r] = p.lr ? p.lr[r] : NaN;
+    } else if (kind === "loss") {
       const fl = this.d.loss_floor, ref = this.d.loss_ref;
       for (let r = 0; r < n; r++) out[r] = this.d.loss_log ? Math.max(p.loss[r] - ref, fl) : p.loss[r];
     } else {
