@@ -286,7 +286,9 @@ def test_settings_round_trip():
 @pytest.mark.parametrize("query,internals,arrows,warns", [
     ({"inspect": "3", "arrows": "1"}, 2, True, None),
     ({"inspect": "1"}, 0, False, None),
-    ({"inspect": "0"}, None, False, "inspect"),
+    ({"inspect": "0"}, None, False, None),  # off, said explicitly (a lesson link turning it off)
+    ({"inspect": "off"}, None, False, None),
+    ({"inspect": "-1"}, None, False, "inspect"),
     ({"inspect": "4"}, None, False, "from 1 to 3"),
     ({"inspect": "two"}, None, False, "inspect"),
     ({"inspect": "1.5"}, None, False, "inspect"),
