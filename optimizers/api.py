@@ -256,12 +256,15 @@ class Run:
 
 def _loss_of(surface, pts: np.ndarray) -> np.ndarray:
     out = np.empty(len(pts))
-    if surface.compiled is not None:  # a custom surface: its own kernels
-        value_chunk = surface.compiled.module.value_chunk
+    if surface.compiled is not None:  # a custom surface: its table of callbacks
+        from surfaces.indirect import value_chunk
+
+        sid = surface.compiled.address("value_chunk")
     else:
         from surfaces.kernels import value_chunk
 
-    value_chunk(surfaces.index_of(surface), surface.param_array(), np.ascontiguousarray(pts.T),
+        sid = surfaces.index_of(surface)
+    value_chunk(sid, surface.param_array(), np.ascontiguousarray(pts.T),
                 out, 0, len(pts))
     return out
 

@@ -241,12 +241,15 @@ def trajectory_kernel(oid, variant, sid, sp, hp, lak, laa, start, steps, noise, 
     the loop is unchanged but for an empty inner loop per step.
 
     ``custom``: a custom surface's compiled kernels (``Surface.compiled``, see
-    :mod:`surfaces.custom`); its own copy of the loops runs, ``sid`` unused.
+    :mod:`surfaces.custom`): the loops over :mod:`surfaces.indirect` run, with ``sid`` its
+    table of callbacks.
     """
     if fast_out is None:
         fast_out = np.empty((max(0, slow_out.shape[0] - 1), 2))
     oid_ = _IDS[oid]
     m = loops(oid_) if custom is None else custom.loops(oid_)
+    if custom is not None:
+        sid = custom.sid(oid_, sweep=False)
     if state_out.shape[0] == 0:
         return getattr(m, f"traj_{oid_}")(variant, sid, sp, hp, lak, laa, lr_rows, lrf, start, steps, noise,
                           seed, run, cx, cy, radius, path, slow_out, slow_steps, fast_out)
@@ -269,6 +272,8 @@ def sweep_kernel(oid, variant, sid, sp, hp, lak, laa, starts, steps, noise, seed
     for :func:`trajectory_kernel`.
     """
     oid_ = _IDS[oid]
+    if custom is not None:
+        sid = custom.sid(oid_, sweep=True)
     getattr(loops(oid_) if custom is None else custom.loops(oid_), f"sweep_{oid_}")(variant, sid, sp, hp, lak, laa, lr_rows, lrf, starts, steps, noise, seed, cx, cy,
                            radius, fmin, tol, chunk, j_begin, j_end, final, loss, steps_to_tol,
                            diverged_at)

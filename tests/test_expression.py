@@ -215,3 +215,15 @@ def test_compiled_kernels_equal_the_numpy_functions(seed):
         assert f_nb(x, y, *p) == pytest.approx(float(s.value(x, y)), rel=1e-12, abs=1e-12)
         np.testing.assert_allclose(g_nb(x, y, *p), np.array(s.gradient(x, y), float), rtol=1e-12, atol=1e-12)
         np.testing.assert_allclose(h_nb(x, y, *p), np.array(s.hessian(x, y), float), rtol=1e-12, atol=1e-12)
+
+
+def test_custom_surfaces_share_one_set_of_loops_and_empty_slots_give_nan():
+    from surfaces import indirect
+
+    s1 = surfaces.from_expression("x**2 + 2*y**2")
+    s2 = surfaces.from_expression("x**4 + y**2")
+    assert s1.compiled.loops("adam") is s2.compiled.loops("adam")
+    fresh = custom.Compiled("k", s1.compiled.module, s1.compiled.folder)
+    p = np.zeros(4)
+    assert all(np.isnan(indirect.grad(fresh.address(), p, 1.0, 1.0)))
+    assert indirect.grad(fresh.address("grad"), p, 1.0, 1.0) == (2.0, 4.0)
