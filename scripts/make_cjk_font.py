@@ -26,10 +26,11 @@ def is_cjk(ch: str) -> bool:
 
 
 def project_cjk_text() -> str:
-    """Every CJK character in the project's tracked Python sources, sorted."""
+    """Every CJK character the pages can show: in the project's Python sources and lesson
+    files, sorted (tests and benchmarks are not shown: the fuzz tests hold full-width look-alikes)."""
     chars = set()
-    for path in ROOT.glob("*/*.py"):
-        if ".venv" in path.parts:
+    for path in [*ROOT.glob("*/*.py"), *ROOT.glob("lessons/*.toml")]:
+        if {".venv", "tests", "benchmarks"} & set(path.relative_to(ROOT).parts):
             continue
         chars |= {ch for ch in path.read_text(encoding="utf-8") if is_cjk(ch)}
     return "".join(sorted(chars))
