@@ -103,6 +103,12 @@ def test_a_bad_lesson_link_warns_and_keeps_working(query, warning, s):
         assert at.query_params["s"] == s and stages(at)
 
 
+def test_all_lessons_goes_back_to_the_index():
+    at = open_lesson({"lesson": "saddles", "s": "2"})
+    ok(at.button(key="lesson_index").click().run())
+    assert dict(at.query_params) == {} and [t.value for t in at.title] == ["Lessons"] and not stages(at)
+
+
 def test_the_index_lists_every_lesson():
     at = open_lesson({})
     links = [p.proto.label for p in at.get("page_link")]

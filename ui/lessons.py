@@ -80,7 +80,7 @@ class LessonFrame:
             box.markdown(f"**Try this:** {W.md_escape(step.try_this)}")
             return
         top = st.container(horizontal=True, vertical_alignment="center")
-        top.page_link(LESSONS_PAGE, label="All lessons", icon=":material/school:")
+        top.button("All lessons", icon=":material/school:", key="lesson_index", on_click=_to_index)
         top.markdown(f"**{lesson.order}. {W.md_escape(lesson.title)}** · step {n} of {total}")
         top.button("Back", icon=":material/arrow_back:", key="lesson_back", disabled=n <= 1,
                    on_click=_goto, args=(n - 1,))
@@ -96,6 +96,10 @@ class LessonFrame:
 
 def _goto(n: int) -> None:
     ss["_lesson_goto"] = n
+
+
+def _to_index() -> None:
+    ss["_lesson_index"] = True
 
 
 def _index(found: dict, errors: list[str]) -> None:
@@ -128,6 +132,8 @@ def _step_number(text, total: int) -> tuple[int, list[str]]:
 
 def page() -> None:
     found, errors = all_lessons()
+    if ss.pop("_lesson_index", False):  # "All lessons" (a link to this page would keep the query)
+        st.query_params.clear()
     q = st.query_params.to_dict()
     lid = q.get("lesson")
     if not lid:
