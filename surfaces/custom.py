@@ -114,6 +114,18 @@ def module_source(canonical: str, latex: str, f, grad, hess) -> str:
     return HEADER.format(canonical=canonical, latex=latex) + expression.emit(f, grad, hess) + CALLBACKS
 
 
+def _derive(tree, canonical: str) -> str:
+    """The module source of a validated tree; a ValueError naming the expression if sympy
+    cannot handle it (e.g. a constant too large to print)."""
+    try:
+        f, grad, hess = expression.derivatives(expression.to_sympy(tree))
+        return module_source(canonical, expression.latex(f), f, grad, hess)
+    except (ValueError, OverflowError, RecursionError, MemoryError, TypeError) as exc:
+        if str(exc).startswith("expression:"):
+            raise
+        raise ValueError(f"expression: could not be derived ({type(exc).__name__}: {exc})") from None
+
+
 def _module_name(key: str) -> str:
     return f"_gradscape_custom_{key}"
 
@@ -212,8 +224,7 @@ def compiled(tree, canonical: str) -> Compiled:
         except OSError:
             pass
         if source is None or f"CANONICAL = {canonical!r}\n" not in source:
-            f, grad, hess = expression.derivatives(expression.to_sympy(tree))
-            source = module_source(canonical, expression.latex(f), f, grad, hess)
+            source = _derive(tree, canonical)
         folder.mkdir(parents=True, exist_ok=True)
         _touch(folder)
         mod = _codegen._load(_module_name(key), source, folder)

@@ -30,6 +30,9 @@ MAX_LITERAL = 1e15
 #: ... and every constant sub-expression must stay below this in magnitude
 MAX_CONSTANT = 1e300
 MAX_ARGS = 8
+#: polynomial degree bound (constant exponents multiply through nested powers), so that exact
+#: integer powers like ((10**15*x)**100)**100 are never expanded by sympy
+MAX_DEGREE = 1000
 PARAMS = ("a", "b", "c", "d")
 VARIABLES = ("x", "y")
 CONSTANTS = {"pi": math.pi, "e": math.e}
@@ -135,6 +138,23 @@ def _check(node, depth: int, used: set):
     _reject(f"{type(node).__name__} is not allowed in an expression")
 
 
+def _degree(node) -> float:
+    """An upper bound of the polynomial degree of a validated tree (a function call counts 1)."""
+    if isinstance(node, ast.Constant):
+        return 0.0
+    if isinstance(node, ast.Name):
+        return 0.0 if node.id in CONSTANTS else 1.0
+    if isinstance(node, ast.UnaryOp):
+        return _degree(node.operand)
+    if isinstance(node, ast.Call):
+        return max(1.0, *(min(_degree(a), 1.0) for a in node.args))
+    left, right = _degree(node.left), _degree(node.right)
+    if isinstance(node.op, ast.Pow):
+        e = _check(node.right, 1, set())
+        return left * abs(e) if e is not None else left + right
+    return left + right if isinstance(node.op, (ast.Mult, ast.Div)) else max(left, right)
+
+
 def validate(text) -> tuple[ast.Expression, str, tuple]:
     """Check ``text``; returns (tree, canonical text, the parameters it uses, in order).
 
@@ -155,8 +175,8 @@ def validate(text) -> tuple[ast.Expression, str, tuple]:
         _reject(f"not a valid formula ({msg})")
     used: set = set()
     _check(tree.body, 1, used)
-    if not used & set(VARIABLES):
-        pass  # a constant surface is allowed (flat)
+    if _degree(tree.body) > MAX_DEGREE:
+        _reject(f"nested powers over the limit MAX_DEGREE = {MAX_DEGREE} (degree of the polynomial)")
     params = tuple(p for p in PARAMS if p in used)
     return tree, ast.unparse(tree), params
 
