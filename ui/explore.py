@@ -11,6 +11,7 @@ Flow of one run of the script:
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
 import urllib.parse
 
@@ -74,9 +75,68 @@ def _write_optimizer(uid: int, cfg: S.OptimizerConfig) -> None:
             ss[_hp_key(uid, cfg.id, inner, k)] = v
 
 
+#: one click away: (label, formula, bounds "x0,x1,y0,y1")
+CUSTOM_EXAMPLES = (
+    ("Rotated ravine", "0.5*((x*cos(a) + y*sin(a))**2 + b*(y*cos(a) - x*sin(a))**2)", "-2,2,-2,2"),
+    ("Plateau with a cliff", "0.1*(x**2 + y**2) + 2*tanh(a*(1 - x))", "-3,3,-3,3"),
+    ("Mexican hat", "(x**2 + y**2 - a)**2", "-2,2,-2,2"),
+    ("|x| + |y| valley", "abs(x) + a*abs(y)", "-2,2,-2,2"),
+)
+CUSTOM_PARAMS = {"Rotated ravine": (("a", 0.5), ("b", 30.0)), "Plateau with a cliff": (("a", 5.0),),
+                 "Mexican hat": (("a", 1.0),), "|x| + |y| valley": (("a", 1.0),)}
+
+
+def _bounds_text(bounds) -> str:
+    (x0, x1), (y0, y1) = bounds
+    return ",".join(W.fmt(float(v)) for v in (x0, x1, y0, y1))
+
+
+def _current_surface():
+    """The sidebar's surface: a registered one, or the last valid custom formula's."""
+    if ss.get("surface") != S.CUSTOM:
+        return surfaces.SURFACES[ss["surface"]]
+    formula, bounds = ss.get("_custom_ok") or (CUSTOM_EXAMPLES[0][1], S.parse_bounds(CUSTOM_EXAMPLES[0][2]))
+    base = S.custom_surface(formula, (), bounds)
+    values = tuple((p.name, float(ss.get(_sp_key(S.CUSTOM, p.name), v))) for p, v in zip(base.params, base.values))
+    return S.custom_surface(formula, values, bounds)
+
+
+def _on_custom_change() -> None:
+    """The formula or its bounds changed: keep them if they are valid, else say why (and keep
+    the previous surface)."""
+    text, btext = str(ss.get("custom_f", "")), str(ss.get("custom_bounds", ""))
+    try:
+        bounds = S.parse_bounds(btext)
+        surf = S.custom_surface(text, (), bounds)
+    except ValueError as exc:
+        ss["_custom_error"] = str(exc)
+        return
+    ss.pop("_custom_error", None)
+    ss["_custom_ok"] = (text, bounds)
+    for p, v in zip(surf.params, surf.values):
+        ss.setdefault(_sp_key(S.CUSTOM, p.name), v)
+    (x0, x1), (y0, y1) = bounds
+    if not (x0 <= ss["start_x"] <= x1 and y0 <= ss["start_y"] <= y1):
+        ss["start_x"], ss["start_y"] = float(surf.start[0]), float(surf.start[1])
+
+
+def _use_example(label: str, formula: str, btext: str) -> None:
+    ss["custom_f"], ss["custom_bounds"] = formula, btext
+    for k, v in CUSTOM_PARAMS.get(label, ()):
+        ss[_sp_key(S.CUSTOM, k)] = v
+    _on_custom_change()
+    surf = _current_surface()
+    ss["start_x"], ss["start_y"] = float(surf.start[0]), float(surf.start[1])
+
+
 def _write_settings(settings: S.ExploreSettings) -> None:
     """Copy settings into the widgets' session state (before the widgets are drawn)."""
     ss["surface"] = settings.surface
+    if settings.surface == S.CUSTOM:
+        bounds = settings.bounds or S.DEFAULT_BOUNDS
+        ss["custom_f"], ss["custom_bounds"] = settings.formula, _bounds_text(bounds)
+        ss["_custom_ok"] = (settings.formula, bounds)
+        ss.pop("_custom_error", None)
     for k, v in settings.surface_params:
         ss[_sp_key(settings.surface, k)] = v
     ss["start_x"], ss["start_y"] = float(settings.start[0]), float(settings.start[1])
@@ -119,11 +179,14 @@ def _read_schedule(warnings: list | None = None) -> optimizers.Schedule:
 
 
 def _read_settings() -> S.ExploreSettings:
-    surf = surfaces.SURFACES[ss["surface"]]
-    sp = tuple((p.name, float(ss.get(_sp_key(surf.id, p.name), v))) for p, v in zip(surf.params, surf.values))
-    return S.ExploreSettings(surf.id, sp, (float(ss["start_x"]), float(ss["start_y"])), int(ss["steps"]),
+    surf = _current_surface()
+    sid = ss["surface"]
+    sp = tuple((p.name, float(ss.get(_sp_key(sid, p.name), v))) for p, v in zip(surf.params, surf.values))
+    formula, bounds = ss["_custom_ok"] if sid == S.CUSTOM else ("", ())
+    return S.ExploreSettings(sid, sp, (float(ss["start_x"]), float(ss["start_y"])), int(ss["steps"]),
                              float(ss["noise"]), int(ss["seed"]),
-                             tuple(_read_optimizer(u) for u in ss["opt_uids"]), schedule=_read_schedule())
+                             tuple(_read_optimizer(u) for u in ss["opt_uids"]), schedule=_read_schedule(),
+                             formula=formula, bounds=bounds)
 
 
 # ---- callbacks (run before the script, so they may set widget state) -----------------------
@@ -143,11 +206,14 @@ def _apply_preset(with_surface_start: bool = True) -> None:
 
 
 def _on_surface_change() -> None:
-    surf = surfaces.SURFACES[ss["surface"]]
+    if ss["surface"] == S.CUSTOM and "_custom_ok" not in ss:
+        _use_example(*CUSTOM_EXAMPLES[0])
+    surf = _current_surface()
     for p, v in zip(surf.params, surf.values):
         ss.setdefault(_sp_key(surf.id, p.name), v)
     ss["start_x"], ss["start_y"] = float(surf.start[0]), float(surf.start[1])
-    ss["_toast"] = (f"{surf.name}: started from its suggested start. Press Preset for learning rates "
+    name = W.md_escape(surf.name) if ss["surface"] == S.CUSTOM else surf.name  # a custom name is typed text
+    ss["_toast"] = (f"{name}: started from its suggested start. Press Preset for learning rates "
                     "measured on this surface.")
 
 
@@ -187,14 +253,18 @@ def _sidebar(styles: list[tuple[str, str]]) -> None:
     sb = st.sidebar
     with sb:
         st.header("Surface")
-        st.selectbox("Surface", list(surfaces.SURFACES), key="surface", on_change=_on_surface_change,
-                     format_func=lambda s: surfaces.SURFACES[s].name, label_visibility="collapsed")
-        surf = surfaces.SURFACES[ss["surface"]]
+        st.selectbox("Surface", [*surfaces.SURFACES, S.CUSTOM], key="surface", on_change=_on_surface_change,
+                     format_func=lambda s: "Custom f(x, y)" if s == S.CUSTOM else surfaces.SURFACES[s].name,
+                     label_visibility="collapsed")
+        if ss["surface"] == S.CUSTOM:
+            _custom_controls()
+        surf = _current_surface()
         for p, v in zip(surf.params, surf.values):
-            W.slider(f"{p.name} — {p.help}" if p.help else p.name, p, _sp_key(surf.id, p.name))
+            W.slider(f"{p.name} — {p.help}" if p.help else p.name, p, _sp_key(ss["surface"], p.name))
         st.button("Preset: good start and learning rates", on_click=_apply_preset, width="stretch",
+                  disabled=ss["surface"] == S.CUSTOM,
                   help="Moves the start to the surface's suggested start and gives every optimizer a "
-                       "learning rate measured to work on this surface.")
+                       "learning rate measured to work on this surface (built-in surfaces).")
 
         st.header("Start and steps")
         (x0, x1), (y0, y1) = surf.bounds
@@ -226,6 +296,23 @@ def _sidebar(styles: list[tuple[str, str]]) -> None:
                         help="The gradient used is g + σ·N(0, I): a stand-in for mini-batch noise.")
         c2.number_input("seed", min_value=0, max_value=S.MAX_SEED, key="seed", step=1)
         st.button("Reset everything", on_click=_reset_all, width="stretch")
+
+
+def _custom_controls() -> None:
+    """The custom surface: its formula and bounds (validated as typed), examples, its LaTeX."""
+    st.text_input("f(x, y) =", key="custom_f", on_change=_on_custom_change, max_chars=500,
+                  help="Numbers, x, y, pi, e, + - * / ** and parentheses; sin cos tan exp log sqrt abs "
+                       "tanh sinh cosh arctan arcsin arccos min max; parameters a, b, c, d. The gradient "
+                       "and Hessian are exact (symbolic), and nothing you type is run as code.")
+    st.text_input("Bounds x0,x1,y0,y1", key="custom_bounds", on_change=_on_custom_change)
+    if ss.get("_custom_error"):
+        st.error(f"{W.md_escape(ss['_custom_error'])} The previous surface is kept.", icon=":material/error:")
+    formula, _ = ss["_custom_ok"]
+    st.latex(S.custom_surface(formula, (), ss["_custom_ok"][1]).latex)
+    st.caption("Examples:")
+    row = st.container(horizontal=True, gap="small")
+    for i, (label, formula, btext) in enumerate(CUSTOM_EXAMPLES):
+        row.button(label, key=f"custom_ex{i}", on_click=_use_example, args=(label, formula, btext))
 
 
 def _schedule_section() -> None:
@@ -300,7 +387,7 @@ def _on_stage_event(name: str, key: str) -> None:
     if value is None:
         return
     if name == "click":
-        surf = surfaces.SURFACES[ss["surface"]]
+        surf = _current_surface()
         (x0, x1), (y0, y1) = surf.bounds
         try:
             x, y = float(value["x"]), float(value["y"])
@@ -396,7 +483,7 @@ def _figure_html(surf, views, settings) -> str:
     f3 = P.surface3d_figure(surf, views)
     body = (pio.to_html(f2.to_dict(), include_plotlyjs=True, full_html=False, validate=False)
             + f3.to_html(include_plotlyjs=False, full_html=False))
-    title = f"Gradscape: {surf.name}"
+    title = f"Gradscape: {html.escape(surf.name)}"  # a custom surface's name is its formula, as typed
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title></head>"
             f"<body><h2 style='font-family:sans-serif'>{title}</h2>{body}</body></html>")
 
@@ -533,7 +620,7 @@ def page(lesson=None) -> None:
     if lesson:
         lesson.header(present)
     if not present:
-        st.markdown(f"**{surf.name}**: ${surf.latex}$ · start ({W.fmt(settings.start[0])}, "
+        st.markdown(f"**{W.md_escape(surf.name) if settings.surface == S.CUSTOM else surf.name}**: ${surf.latex}$ · start ({W.fmt(settings.start[0])}, "
                     f"{W.fmt(settings.start[1])}) · {settings.steps} steps"
                     + (f" · gradient noise σ = {W.fmt(settings.noise)}, seed {settings.seed}" if settings.noise else ""))
         c1, c2 = st.columns([3, 2], vertical_alignment="center")

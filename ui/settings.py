@@ -21,6 +21,7 @@ Preset (``studies.presets``).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import re
 
@@ -37,7 +38,7 @@ MAX_SEED = 2**31 - 1
 #: surface, or the overlay and the 3D surface
 VIEWS = ("overlay", "panels", "3d", "both")
 #: every query key of an Explore link (lessons' states use the same keys)
-URL_KEYS = ("surface", "start", "steps", "noise", "seed", "opts", "view", "present", "step", "sched",
+URL_KEYS = ("surface", "f", "bounds", "start", "steps", "noise", "seed", "opts", "view", "present", "step", "sched",
             "inspect", "arrows")
 #: the default view's learning rates: what the Preset button measures for it
 #: (``studies.presets.preset_optimizers("rosenbrock", ("sgd", "sgdm", "adam"), start=(-1.5, 2))``;
@@ -102,8 +103,37 @@ class ExploreSettings:
     arrows: bool = False  # gradient, momentum and step arrows at its current point
     schedule: schedules.Schedule = schedules.CONSTANT  # validated; scales every optimizer's lr
 
+    formula: str = ""  # the custom surface's f(x, y) (surface == CUSTOM), as typed
+    bounds: tuple = ()  # its ((x0, x1), (y0, y1))
+
     def surface_obj(self):
+        if self.surface == CUSTOM:
+            return custom_surface(self.formula, self.surface_params, self.bounds)
         return surfaces.get_surface(self.surface, **dict(self.surface_params))
+
+
+#: the surface id of a formula typed by the user (``surface=custom(a=1)&f=...&bounds=x0,x1,y0,y1``)
+CUSTOM = "custom"
+DEFAULT_BOUNDS = ((-3.0, 3.0), (-3.0, 3.0))
+
+
+@functools.lru_cache(maxsize=64)
+def custom_surface(formula: str, params: tuple = (), bounds: tuple = DEFAULT_BOUNDS):
+    """The :func:`surfaces.from_expression` surface of a custom formula (ValueError if bad);
+    cached, so a rerun does not search its minima again."""
+    return surfaces.from_expression(formula, params=dict(params), bounds=bounds or DEFAULT_BOUNDS)
+
+
+def parse_bounds(text: str) -> tuple:
+    """``"x0,x1,y0,y1"`` -> ((x0, x1), (y0, y1)); ValueError names what is wrong."""
+    parts = str(text).split(",")
+    try:
+        v = [float(p) for p in parts]
+    except ValueError:
+        raise ValueError(f"bounds must be four numbers x0,x1,y0,y1, got {text!r}") from None
+    if len(v) != 4 or not all(math.isfinite(a) for a in v) or not (v[0] < v[1] and v[2] < v[3]):
+        raise ValueError(f"bounds must be four finite numbers x0,x1,y0,y1 with x0 < x1 and y0 < y1, got {text!r}")
+    return ((v[0], v[1]), (v[2], v[3]))
 
 
 # ---- formatting ----------------------------------------------------------------------------
@@ -295,7 +325,19 @@ def from_query(query: dict) -> tuple[ExploreSettings, list[str]]:
     # surface
     surf = surfaces.SURFACES[base.surface]
     sparams = dict(base.surface_params)
-    if "surface" in q:
+    formula, bounds = "", ()
+    if "surface" in q and str(q["surface"]).strip().startswith(CUSTOM):
+        try:
+            _, _, pairs = parse_call(q["surface"])
+            formula = str(q.get("f", ""))
+            bounds = parse_bounds(q["bounds"]) if "bounds" in q else DEFAULT_BOUNDS
+            values = {k: float(v) for k, v in pairs}
+            surf = custom_surface(formula, tuple(sorted(values.items())), bounds)
+            sparams = dict(zip((p.name for p in surf.params), surf.values))
+        except ValueError as exc:  # the formula, a parameter or the bounds: say which, keep the default
+            warnings.append(f"custom surface: {exc}; using {surf.id}.")
+            surf, formula, bounds = surfaces.SURFACES[base.surface], "", ()
+    elif "surface" in q:
         try:
             name, _, pairs = parse_call(q["surface"])
         except ValueError as exc:
@@ -377,9 +419,11 @@ def from_query(query: dict) -> tuple[ExploreSettings, list[str]]:
         if v is not None:
             step = int(round(_clamp(v, 0, steps, "step", warnings)))
     internals, arrows = _parse_internals(q, len(opts), warnings)
-    settings = ExploreSettings(surf.id, tuple(sparams.items()), (float(start[0]), float(start[1])),
+    settings = ExploreSettings(CUSTOM if formula else surf.id, tuple(sparams.items()),
+                               (float(start[0]), float(start[1])),
                                steps, float(noise), seed, tuple(opts), view, present,
-                               None if step is None or step >= steps else step, internals, arrows)
+                               None if step is None or step >= steps else step, internals, arrows,
+                               formula=formula, bounds=bounds)
     if "sched" in q:
         settings = dataclasses.replace(settings, schedule=parse_schedule(str(q["sched"]), warnings))
     return settings, warnings
@@ -434,8 +478,13 @@ def canonical(s: ExploreSettings) -> ExploreSettings:
 def to_query(s: ExploreSettings) -> dict:
     """URL query parameters for the settings (inverse of :func:`from_query`)."""
     surf = f"{s.surface}(" + ",".join(f"{k}={_fmt(v)}" for k, v in s.surface_params) + ")"
+    custom = {}
+    if s.surface == CUSTOM:
+        (x0, x1), (y0, y1) = s.bounds or DEFAULT_BOUNDS
+        custom = {"f": s.formula, "bounds": ",".join(_fmt(float(v)) for v in (x0, x1, y0, y1))}
     return {
         "surface": surf,
+        **custom,
         "start": f"{_fmt(s.start[0])},{_fmt(s.start[1])}",
         "steps": str(s.steps),
         "noise": _fmt(s.noise),
