@@ -198,6 +198,12 @@ def _ta(a, dtype=_F32):
     return spec
 
 
+def _ta_clipped(a):
+    """:func:`_ta` of ``a`` as float32, with values beyond float32's range clipped to ±3e38
+    (NaN kept): a loss or a state that grew huge stays a finite, drawable number."""
+    return _ta(np.clip(np.asarray(a, dtype=float), -3e38, 3e38))
+
+
 def decode_array(v) -> np.ndarray:
     """The numpy array behind a trace property: a typed-array spec, a list or an array."""
     if isinstance(v, dict) and "bdata" in v:

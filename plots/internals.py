@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from .explore import _ta
+from .explore import _ta, _ta_clipped
 
 #: the colour of bounds, thresholds and the slow weights (the optimizer's own colour is the rest)
 BOUND = "#5c6270"
@@ -31,10 +31,6 @@ def _rows(n: int, max_points: int) -> np.ndarray:
     return np.unique(np.r_[np.arange(0, n, stride), n - 1])
 
 
-def _f4(a: np.ndarray) -> dict:
-    return _ta(np.clip(np.asarray(a, dtype=float), -3e38, 3e38))
-
-
 def _chart(group, rows: np.ndarray, color: str) -> dict:
     series = []
     for s in group.series:
@@ -43,9 +39,9 @@ def _chart(group, rows: np.ndarray, color: str) -> dict:
         if s.per_coordinate:
             dash = ("solid", "dash") if s.role == "main" else ("dot", "dashdot")
             for k, axis in enumerate("xy"):
-                series.append(dict(name=f"{s.name} ({axis})", color=c, dash=dash[k], y=_f4(v[:, k])))
+                series.append(dict(name=f"{s.name} ({axis})", color=c, dash=dash[k], y=_ta_clipped(v[:, k])))
         else:
-            series.append(dict(name=s.name, color=c, dash="solid" if s.role == "main" else "dot", y=_f4(v)))
+            series.append(dict(name=s.name, color=c, dash="solid" if s.role == "main" else "dot", y=_ta_clipped(v)))
     return dict(key=group.key, title=group.title, ytitle=group.ytitle, log=bool(group.log),
                 marks=[[int(t), str(label)] for t, label in group.marks], series=series)
 
@@ -62,8 +58,8 @@ def internals_payload(ins, path_index: int, label: str, color: str, *, arrows: b
                legend="Against the step, like the loss · x coordinate: solid line, y: dashed · grey: bounds, thresholds",
                steps=_ta(rows, np.int32), charts=[_chart(g, rows, color) for g in ins.groups])
     if arrows:
-        arr = dict(gx=_f4(ins.grad[:n, 0]), gy=_f4(ins.grad[:n, 1]), colors=ARROW_COLORS)
+        arr = dict(gx=_ta_clipped(ins.grad[:n, 0]), gy=_ta_clipped(ins.grad[:n, 1]), colors=ARROW_COLORS)
         if ins.momentum is not None:
-            arr.update(mx=_f4(ins.momentum[:n, 0]), my=_f4(ins.momentum[:n, 1]))
+            arr.update(mx=_ta_clipped(ins.momentum[:n, 0]), my=_ta_clipped(ins.momentum[:n, 1]))
         out["arrows"] = arr
     return out

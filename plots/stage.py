@@ -21,7 +21,7 @@ import math
 import numpy as np
 
 from . import style
-from .explore import _colorbar, _grid, _ta, status_text, thin_steps, value_map
+from .explore import _colorbar, _grid, _ta, _ta_clipped, status_text, thin_steps, value_map
 
 VIEWS = ("overlay", "panels", "3d", "both")
 
@@ -61,7 +61,7 @@ def _path(pv) -> dict:
     n = pv.n_valid
     out = dict(label=pv.label, color=pv.color, dash=pv.dash, n=n, status=status_text(pv),
                x=_ta(pv.path[:n, 0]), y=_ta(pv.path[:n, 1]),
-               loss=_ta(np.clip(pv.loss[:n], -3e38, 3e38)))
+               loss=_ta_clipped(pv.loss[:n]))
     if pv.lrs is not None:
         out["lr"] = _ta(pv.lrs[:n])
     if pv.slow is not None and len(pv.slow):
