@@ -75,7 +75,7 @@ def test_every_example_is_one_click_away(i):
     at.sidebar.selectbox(key="surface").set_value(S.CUSTOM)
     ok(at.run())
     ok(at.sidebar.button(key=f"custom_ex{i}").click().run())
-    label, formula, btext = CUSTOM_EXAMPLES[i]
+    label, formula, btext, _ = CUSTOM_EXAMPLES[i]
     assert at.query_params["f"] == formula and at.query_params["bounds"] == btext
     assert stage(at)["paths"] and not at.sidebar.error
 

@@ -75,20 +75,14 @@ def _write_optimizer(uid: int, cfg: S.OptimizerConfig) -> None:
             ss[_hp_key(uid, cfg.id, inner, k)] = v
 
 
-#: one click away: (label, formula, bounds "x0,x1,y0,y1")
+#: one click away: (label, formula, bounds "x0,x1,y0,y1", parameter values)
 CUSTOM_EXAMPLES = (
-    ("Rotated ravine", "0.5*((x*cos(a) + y*sin(a))**2 + b*(y*cos(a) - x*sin(a))**2)", "-2,2,-2,2"),
-    ("Plateau with a cliff", "0.1*(x**2 + y**2) + 2*tanh(a*(1 - x))", "-3,3,-3,3"),
-    ("Mexican hat", "(x**2 + y**2 - a)**2", "-2,2,-2,2"),
-    ("|x| + |y| valley", "abs(x) + a*abs(y)", "-2,2,-2,2"),
+    ("Rotated ravine", "0.5*((x*cos(a) + y*sin(a))**2 + b*(y*cos(a) - x*sin(a))**2)", "-2,2,-2,2",
+     (("a", 0.5), ("b", 30.0))),
+    ("Plateau with a cliff", "0.1*(x**2 + y**2) + 2*tanh(a*(1 - x))", "-3,3,-3,3", (("a", 5.0),)),
+    ("Mexican hat", "(x**2 + y**2 - a)**2", "-2,2,-2,2", (("a", 1.0),)),
+    ("|x| + |y| valley", "abs(x) + a*abs(y)", "-2,2,-2,2", (("a", 1.0),)),
 )
-CUSTOM_PARAMS = {"Rotated ravine": (("a", 0.5), ("b", 30.0)), "Plateau with a cliff": (("a", 5.0),),
-                 "Mexican hat": (("a", 1.0),), "|x| + |y| valley": (("a", 1.0),)}
-
-
-def _bounds_text(bounds) -> str:
-    (x0, x1), (y0, y1) = bounds
-    return ",".join(W.fmt(float(v)) for v in (x0, x1, y0, y1))
 
 
 def _current_surface():
@@ -120,9 +114,9 @@ def _on_custom_change() -> None:
         ss["start_x"], ss["start_y"] = float(surf.start[0]), float(surf.start[1])
 
 
-def _use_example(label: str, formula: str, btext: str) -> None:
+def _use_example(label: str, formula: str, btext: str, params: tuple) -> None:
     ss["custom_f"], ss["custom_bounds"] = formula, btext
-    for k, v in CUSTOM_PARAMS.get(label, ()):
+    for k, v in params:
         ss[_sp_key(S.CUSTOM, k)] = v
     _on_custom_change()
     surf = _current_surface()
@@ -134,7 +128,7 @@ def _write_settings(settings: S.ExploreSettings) -> None:
     ss["surface"] = settings.surface
     if settings.surface == S.CUSTOM:
         bounds = settings.bounds or S.DEFAULT_BOUNDS
-        ss["custom_f"], ss["custom_bounds"] = settings.formula, _bounds_text(bounds)
+        ss["custom_f"], ss["custom_bounds"] = settings.formula, S.bounds_text(bounds)
         ss["_custom_ok"] = (settings.formula, bounds)
         ss.pop("_custom_error", None)
     for k, v in settings.surface_params:
@@ -307,12 +301,11 @@ def _custom_controls() -> None:
     st.text_input("Bounds x0,x1,y0,y1", key="custom_bounds", on_change=_on_custom_change)
     if ss.get("_custom_error"):
         st.error(f"{W.md_escape(ss['_custom_error'])} The previous surface is kept.", icon=":material/error:")
-    formula, _ = ss["_custom_ok"]
-    st.latex(S.custom_surface(formula, (), ss["_custom_ok"][1]).latex)
+    st.latex(_current_surface().latex)
     st.caption("Examples:")
     row = st.container(horizontal=True, gap="small")
-    for i, (label, formula, btext) in enumerate(CUSTOM_EXAMPLES):
-        row.button(label, key=f"custom_ex{i}", on_click=_use_example, args=(label, formula, btext))
+    for i, example in enumerate(CUSTOM_EXAMPLES):
+        row.button(example[0], key=f"custom_ex{i}", on_click=_use_example, args=example)
 
 
 def _schedule_section() -> None:

@@ -124,6 +124,12 @@ def custom_surface(formula: str, params: tuple = (), bounds: tuple = DEFAULT_BOU
     return surfaces.from_expression(formula, params=dict(params), bounds=bounds or DEFAULT_BOUNDS)
 
 
+def bounds_text(bounds) -> str:
+    """((x0, x1), (y0, y1)) as the link writes it: ``"x0,x1,y0,y1"`` (inverse of :func:`parse_bounds`)."""
+    (x0, x1), (y0, y1) = bounds
+    return ",".join(_fmt(float(v)) for v in (x0, x1, y0, y1))
+
+
 def parse_bounds(text: str) -> tuple:
     """``"x0,x1,y0,y1"`` -> ((x0, x1), (y0, y1)); ValueError names what is wrong."""
     parts = str(text).split(",")
@@ -480,8 +486,7 @@ def to_query(s: ExploreSettings) -> dict:
     surf = f"{s.surface}(" + ",".join(f"{k}={_fmt(v)}" for k, v in s.surface_params) + ")"
     custom = {}
     if s.surface == CUSTOM:
-        (x0, x1), (y0, y1) = s.bounds or DEFAULT_BOUNDS
-        custom = {"f": s.formula, "bounds": ",".join(_fmt(float(v)) for v in (x0, x1, y0, y1))}
+        custom = {"f": s.formula, "bounds": bounds_text(s.bounds or DEFAULT_BOUNDS)}
     return {
         "surface": surf,
         **custom,
