@@ -85,6 +85,15 @@ def get_surface(id: str, **params) -> Surface:
     return surface.with_params(**params) if params else surface
 
 
+def surface_of(id: str, params=(), formula: str = "", bounds=()) -> Surface:
+    """The surface a link or a spec names: a registered ``id`` with ``params`` ((name, value),
+    ...), or, for ``id == "custom"``, the typed ``formula`` over ``bounds`` (default
+    ±3 × ±3) with those parameters (:func:`surfaces.custom.cached`).  ValueError if bad."""
+    if id == custom.CUSTOM:
+        return custom.cached(formula, tuple(params), tuple(tuple(map(float, b)) for b in bounds) or custom.DEFAULT_BOUNDS)
+    return get_surface(id, **dict(params))
+
+
 def resolve(surface_or_id) -> Surface:
     """A :class:`Surface` from either an id string or a Surface (returned as is)."""
     if isinstance(surface_or_id, Surface):
@@ -97,4 +106,4 @@ def resolve(surface_or_id) -> Surface:
     )
 
 
-__all__ = ["SURFACES", "from_expression", "get_surface", "index_of", "resolve", "Surface", "Param", "Point", "N_PARAMS", "VLSE"]
+__all__ = ["SURFACES", "from_expression", "get_surface", "index_of", "resolve", "surface_of", "Surface", "Param", "Point", "N_PARAMS", "VLSE"]

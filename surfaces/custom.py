@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import functools
 import math
 import os
 import pathlib
@@ -387,4 +388,17 @@ def lookup(id: str):
     return _SURFACES.get(id)
 
 
-__all__ = ["Compiled", "compiled", "find_minima", "from_expression", "lookup"]
+#: the surface id a link or a spec uses for a typed formula (with its text and bounds beside it)
+CUSTOM = "custom"
+DEFAULT_BOUNDS = ((-3.0, 3.0), (-3.0, 3.0))
+
+
+@functools.lru_cache(maxsize=64)
+def cached(formula: str, params: tuple = (), bounds: tuple = DEFAULT_BOUNDS) -> Surface:
+    """:func:`from_expression` of ``formula`` with ``params`` ((name, value), ...) and ``bounds``,
+    remembered (a rerun, a map or a preset does not search its minima again); ValueError if bad."""
+    return from_expression(formula, params=dict(params), bounds=bounds or DEFAULT_BOUNDS)
+
+
+__all__ = ["CUSTOM", "DEFAULT_BOUNDS", "Compiled", "cached", "compiled", "find_minima", "from_expression",
+           "lookup"]

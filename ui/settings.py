@@ -21,7 +21,6 @@ Preset (``studies.presets``).
 from __future__ import annotations
 
 import dataclasses
-import functools
 import math
 import re
 
@@ -107,21 +106,14 @@ class ExploreSettings:
     bounds: tuple = ()  # its ((x0, x1), (y0, y1))
 
     def surface_obj(self):
-        if self.surface == CUSTOM:
-            return custom_surface(self.formula, self.surface_params, self.bounds)
-        return surfaces.get_surface(self.surface, **dict(self.surface_params))
+        return surfaces.surface_of(self.surface, self.surface_params, self.formula, self.bounds)
 
 
 #: the surface id of a formula typed by the user (``surface=custom(a=1)&f=...&bounds=x0,x1,y0,y1``)
-CUSTOM = "custom"
-DEFAULT_BOUNDS = ((-3.0, 3.0), (-3.0, 3.0))
-
-
-@functools.lru_cache(maxsize=64)
-def custom_surface(formula: str, params: tuple = (), bounds: tuple = DEFAULT_BOUNDS):
-    """The :func:`surfaces.from_expression` surface of a custom formula (ValueError if bad);
-    cached, so a rerun does not search its minima again."""
-    return surfaces.from_expression(formula, params=dict(params), bounds=bounds or DEFAULT_BOUNDS)
+CUSTOM = surfaces.custom.CUSTOM
+DEFAULT_BOUNDS = surfaces.custom.DEFAULT_BOUNDS
+#: the :func:`surfaces.from_expression` surface of a custom formula (ValueError if bad), cached
+custom_surface = surfaces.custom.cached
 
 
 def bounds_text(bounds) -> str:
