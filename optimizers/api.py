@@ -451,9 +451,17 @@ def sweep(optimizer, surface, starts, steps, *, variant="paper", noise=0.0, seed
     return SweepResult(final, loss, stt, dv)
 
 
+#: the custom surface :func:`warmup` runs every optimizer on, to load the loops all custom
+#: surfaces share (its own callbacks are cached on disk like any expression's)
+WARMUP_EXPRESSION = "x**2 + y**2"
+
+
 def warmup(ids=None, jobs: int = 1) -> float:
     """Compile (or load from the on-disk cache) the kernels of ``ids`` (default: every
-    optimizer): its trajectory loop, its recording loop and its sweep; returns the seconds.
+    optimizer): its trajectory loop, its recording loop and its sweep, over the built-in
+    surfaces and over custom ones (the loops every typed expression shares, see
+    :mod:`surfaces.custom`: run on :data:`WARMUP_EXPRESSION`, so that a new expression then
+    compiles only its own callbacks); returns the seconds.
 
     With ``jobs`` > 1 the compiling is shared among that many fresh processes first (numba
     compiles in one thread per process, and every kernel is cached on disk, where the
@@ -472,10 +480,12 @@ def warmup(ids=None, jobs: int = 1) -> float:
         failed = [p.args for p in procs if p.wait() != 0]
         if failed:
             raise RuntimeError(f"kernel warm-up failed in a subprocess: {failed}")
-    s = surfaces.SURFACES["rosenbrock"]
-    for oid in ids:
-        kw = {"inner": "sgd"} if get_optimizer(oid).wraps_inner else {}
-        run(oid, s, s.start, 3, **kw)
-        run(oid, s, s.start, 3, record_state=True, **kw)
-        sweep(oid, s, np.array([s.start, s.start]), 3, **kw)
+    builtin = surfaces.SURFACES["rosenbrock"]
+    custom = surfaces.from_expression(WARMUP_EXPRESSION)
+    for s in (builtin, custom):
+        for oid in ids:
+            kw = {"inner": "sgd"} if get_optimizer(oid).wraps_inner else {}
+            run(oid, s, s.start, 3, **kw)
+            run(oid, s, s.start, 3, record_state=True, **kw)
+            sweep(oid, s, np.array([s.start, s.start]), 3, **kw)
     return time.perf_counter() - t0
