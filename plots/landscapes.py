@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import html
 import io
 import math
 import re
@@ -76,6 +77,8 @@ SELECTED_MARKER = dict(symbol="square-open", size=17, color="#ff2bd6", line=dict
 #: basins: diverged / not converged colours (minima take style.COLORS without black)
 BASIN_DIVERGED = "#1a1a1a"
 BASIN_NOT_CONVERGED = "#9a9a9a"
+#: basins: reached f* between the listed minima (Okabe-Ito yellow: not a minimum's colour)
+BASIN_ELSEWHERE = "#F0E442"
 _BASIN_COLORS = tuple(c for c in style.COLORS if c != "#000000")
 #: basins: lightness range (fraction of white mixed in) from fastest to never within tolerance
 _SHADE_LO, _SHADE_HI = 0.0, 0.72
@@ -425,6 +428,7 @@ def figure_html(fig, title: str) -> str:
     d = fig.to_dict()
     d["data"] = [t for t in d["data"] if (t.get("meta") or {}).get("role") != CLICK_GRID_ROLE]
     body = pio.to_html(d, include_plotlyjs=True, full_html=False, validate=False)
+    title = html.escape(title)  # a custom surface's name is typed text
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title></head>"
             f"<body><h2 style='font-family:sans-serif'>{title}</h2>{body}</body></html>")
 
@@ -442,7 +446,8 @@ def _basin_colors(n_minima: int) -> list[str]:
 def basin_z(result: SL.BasinResult) -> np.ndarray:
     """The encoded colour value per start: band k (k ≤ minima) = [k, k + 1); within a minimum's
     band the position is the shade (0 = fastest, → 1 = slowest / never within tolerance);
-    band M = not converged, band M + 1 = diverged (flat, at k + 0.5)."""
+    band M = not converged, band M + 1 = diverged (flat, at k + 0.5); band M + 2 = at f* between
+    the listed minima (shaded like a minimum's)."""
     m = len(result.minima)
     steps = max(1, result.spec.steps)
     stt = result.steps_to_tol
@@ -450,18 +455,25 @@ def basin_z(result: SL.BasinResult) -> np.ndarray:
     z = np.where(result.basin >= 0, result.basin + 0.999 * shade, 0.0)
     z = np.where(result.basin == -1, m + 0.5, z)
     z = np.where(result.basin == -2, m + 1.5, z)
+    z = np.where(result.basin == -3, m + 2 + 0.999 * shade, z)
     return z.astype(np.float32)
 
 
-def _basin_colorscale(n_minima: int) -> list:
-    k_total = n_minima + 2
+def _basin_colorscale(n_minima: int, elsewhere: bool = False) -> list:
+    k_total = n_minima + 2 + elsewhere
     cs = []
-    for k, c in enumerate(_basin_colors(n_minima)):
+
+    def shaded(k, c):
         for s in np.linspace(0.0, 1.0, 6):
             cs.append([(k + 0.999 * s) / k_total, _mix_white(c, _SHADE_LO + (_SHADE_HI - _SHADE_LO) * s)])
+
+    for k, c in enumerate(_basin_colors(n_minima)):
+        shaded(k, c)
     for k, c in ((n_minima, BASIN_NOT_CONVERGED), (n_minima + 1, BASIN_DIVERGED)):
         cs.append([k / k_total, c])
         cs.append([(k + 0.999) / k_total, c])
+    if elsewhere:
+        shaded(n_minima + 2, BASIN_ELSEWHERE)
     cs[-1][0] = 1.0
     cs[0][0] = 0.0
     return cs
@@ -484,8 +496,9 @@ def basins_figure(results, titles=None, *, height: int = 560) -> FastFigure:
     surf = results[0].spec.surface_obj()
     (x0, x1), (y0, y1) = surf.bounds
     m = len(results[0].minima)
-    cs = _basin_colorscale(m)
-    k_total = m + 2
+    elsewhere = any((r.basin == -3).any() for r in results)
+    cs = _basin_colorscale(m, elsewhere)
+    k_total = m + 2 + elsewhere
     gap = 0.06
     width = (1.0 - gap * (len(results) - 1)) / len(results)
     data, layout_axes, annotations = [], {}, []
@@ -524,6 +537,8 @@ def basins_figure(results, titles=None, *, height: int = 560) -> FastFigure:
         data.append(_legend_square(f"→ minimum {_fmt_point(p)}", _basin_colors(m)[k], rank=1000 + k))
     data.append(_legend_square("not converged", BASIN_NOT_CONVERGED, rank=1100))
     data.append(_legend_square("diverged", BASIN_DIVERGED, rank=1101))
+    if elsewhere:
+        data.append(_legend_square(SL.ELSEWHERE, BASIN_ELSEWHERE, rank=1099))
     if m:
         data.append(dict(type="scatter", mode="markers", name="minimum", x=[None], y=[None],
                          marker=style.MINIMUM_MARKER, hoverinfo="skip", legendrank=1102,
@@ -560,7 +575,7 @@ def basins_to_csv(results) -> str:
                 p = res.minima[b]
                 outcome, mx, my = "minimum", repr(p.x), repr(p.y)
             else:
-                outcome, mx, my = ("diverged" if b == -2 else "not converged"), "", ""
+                outcome, mx, my = {-2: "diverged", -3: SL.ELSEWHERE}.get(b, "not converged"), "", ""
             fx, fy = ("" if not math.isfinite(v) else repr(v) for v in f)
             w.writerow([label, repr(x), repr(y), outcome, mx, my, s, fx, fy])
     return buf.getvalue()

@@ -20,8 +20,9 @@ Basins of attraction
 :class:`BasinSpec` is one optimizer on one surface from every start of an ``n × n`` grid of cell
 centres over the surface's domain (:func:`basin_starts`); :func:`compute_basins` runs them in
 one ``sweep`` and :func:`classify` labels each start by the listed minimum nearest to its final
-point (within ``dist_tol`` × the domain's diagonal), or as not converged, or diverged: a
-:class:`BasinResult`.
+point (within ``dist_tol`` × the domain's diagonal), or as having reached the lowest level
+between the listed minima (a ring or valley of minima: :data:`ELSEWHERE`), or as not converged,
+or diverged: a :class:`BasinResult`.
 
 "Reached the minimum" is f − f* ≤ ``tol``, by default :data:`studies.metrics.TOL`.
 """
@@ -42,7 +43,7 @@ from . import metrics
 __all__ = [
     "START_AXES", "Axis", "hyperparams_of", "MapSpec", "MapResult", "cell_grid", "compute_map",
     "cell_values", "cell_hyperparams", "BasinSpec", "BasinResult", "basin_starts", "classify",
-    "compute_basins",
+    "compute_basins", "ELSEWHERE",
 ]
 
 #: pseudo-axes: the start's coordinates (every run may start elsewhere in a sweep)
@@ -52,6 +53,21 @@ START_AXES = {"start_x": "start x", "start_y": "start y"}
 def _r6(v: float) -> float:
     """v rounded to 6 significant digits: what the Explore URL keeps (``ui.settings._fmt``)."""
     return float(f"{float(v):.6g}")
+
+
+def _check_custom(spec) -> None:
+    """A spec names a custom surface by its formula and bounds (so its key says everything)."""
+    if spec.surface == surfaces.custom.CUSTOM:
+        if not spec.formula:
+            raise ValueError("a custom surface needs its formula")
+        surfaces.custom.check_bounds(spec.bounds or surfaces.custom.DEFAULT_BOUNDS)
+    elif spec.formula or spec.bounds:
+        raise ValueError(f"formula and bounds belong to a custom surface, not {spec.surface!r}")
+
+
+def _surface(spec):
+    """The spec's surface with its parameters (a custom one built from its formula, cached)."""
+    return surfaces.surface_of(spec.surface, spec.surface_params, spec.formula, spec.bounds)
 
 
 # ---- the axes --------------------------------------------------------------------------------
@@ -144,8 +160,11 @@ class MapSpec:
     variant: str = "paper"
     inner: str | None = None
     tol: float = metrics.TOL
+    formula: str = ""  # surface == "custom": the typed f(x, y) ...
+    bounds: tuple = ()  # ... and its ((x0, x1), (y0, y1))
 
     def __post_init__(self):
+        _check_custom(self)
         if self.x.name == self.y.name:
             raise ValueError(f"the two axes must differ, both are {self.x.name!r}")
         known = {h.name for h in hyperparams_of(self.optimizer, self.inner)} | set(START_AXES)
@@ -163,12 +182,12 @@ class MapSpec:
     def from_key(cls, key: str) -> "MapSpec":
         d = json.loads(key)
         d["x"], d["y"] = Axis(**d["x"]), Axis(**d["y"])
-        for k in ("start", "hyperparams", "surface_params"):
-            d[k] = tuple(tuple(v) if isinstance(v, list) else v for v in d[k])
+        for k in ("start", "hyperparams", "surface_params", "bounds"):
+            d[k] = tuple(tuple(v) if isinstance(v, list) else v for v in d.get(k, ()))
         return cls(**d)
 
     def surface_obj(self):
-        return surfaces.get_surface(self.surface, **dict(self.surface_params))
+        return _surface(self)
 
     @property
     def fixed(self) -> dict:
@@ -276,6 +295,11 @@ class BasinSpec:
     inner: str | None = None
     tol: float = metrics.TOL
     dist_tol: float = 0.02  # reaching a minimum: final point within this × the domain's diagonal
+    formula: str = ""  # surface == "custom": the typed f(x, y) and its bounds (as in MapSpec)
+    bounds: tuple = ()
+
+    def __post_init__(self):
+        _check_custom(self)
 
     def key(self) -> str:
         return json.dumps(dataclasses.asdict(self), sort_keys=True, separators=(",", ":"))
@@ -283,12 +307,12 @@ class BasinSpec:
     @classmethod
     def from_key(cls, key: str) -> "BasinSpec":
         d = json.loads(key)
-        for k in ("hyperparams", "surface_params"):
-            d[k] = tuple(tuple(v) for v in d[k])
+        for k in ("hyperparams", "surface_params", "bounds"):
+            d[k] = tuple(tuple(v) for v in d.get(k, ()))
         return cls(**d)
 
     def surface_obj(self):
-        return surfaces.get_surface(self.surface, **dict(self.surface_params))
+        return _surface(self)
 
     def label(self) -> str:
         spec = optimizers.OPTIMIZERS[self.optimizer]
@@ -307,18 +331,21 @@ class BasinResult:
     spec: BasinSpec
     xs: np.ndarray  # (n,) start x of each column
     ys: np.ndarray  # (n,) start y of each row
-    basin: np.ndarray  # (n, n) int: index into surface.minima, -1 not converged, -2 diverged
+    basin: np.ndarray  # (n, n) int: index into surface.minima, -1 not converged, -2 diverged, -3 elsewhere
     steps_to_tol: np.ndarray  # (n, n) int64, -1 = never
     final: np.ndarray  # (n, n, 2)
     minima: tuple  # of surfaces.Point
     seconds: float = 0.0
 
     def fractions(self) -> dict:
-        """Share of starts per outcome: minimum index (int), "not converged", "diverged"."""
+        """Share of starts per outcome: minimum index (int), "not converged", "diverged", and,
+        when some start has it, ELSEWHERE."""
         n = self.basin.size
         out = {k: float(np.sum(self.basin == k)) / n for k in range(len(self.minima))}
         out["not converged"] = float(np.sum(self.basin == -1)) / n
         out["diverged"] = float(np.sum(self.basin == -2)) / n
+        if (self.basin == -3).any():
+            out[ELSEWHERE] = float(np.sum(self.basin == -3)) / n
         return out
 
 
@@ -332,9 +359,17 @@ def basin_starts(surface, n: int):
     return xs, ys, np.column_stack([X.ravel(), Y.ravel()])
 
 
-def classify(final: np.ndarray, diverged: np.ndarray, minima, radius: float) -> np.ndarray:
+#: the outcome of a run that reached the lowest level found (f − f* ≤ tol) away from every
+#: listed minimum: a valley or ring of minima (e.g. the "Mexican hat"), of which a numerical
+#: search lists only a few points
+ELSEWHERE = "at f* between listed minima"
+
+
+def classify(final: np.ndarray, diverged: np.ndarray, minima, radius: float, loss=None,
+             f_min: float = math.nan, tol: float = 0.0) -> np.ndarray:
     """Per run: index of the listed minimum nearest to its final point when within ``radius``,
-    -1 (not converged) otherwise, -2 when it diverged."""
+    -2 when it diverged; else -3 (:data:`ELSEWHERE`) when its final ``loss`` − ``f_min`` ≤
+    ``tol``, and -1 (not converged) otherwise."""
     final = np.asarray(final, dtype=np.float64).reshape(-1, 2)
     out = np.full(len(final), -1, dtype=np.int64)
     if minima:
@@ -344,6 +379,10 @@ def classify(final: np.ndarray, diverged: np.ndarray, minima, radius: float) -> 
         k = np.argmin(np.where(np.isfinite(d), d, np.inf), axis=1)
         near = np.take_along_axis(d, k[:, None], axis=1)[:, 0] <= radius
         out[near] = k[near]
+    if loss is not None and math.isfinite(f_min):
+        with np.errstate(invalid="ignore"):
+            low = np.asarray(loss, dtype=np.float64).reshape(-1) - f_min <= tol
+        out[(out == -1) & low] = -3
     out[np.asarray(diverged).reshape(-1)] = -2
     return out
 
@@ -360,7 +399,8 @@ def compute_basins(spec: BasinSpec, *, progress=None, block=None) -> BasinResult
     res = optimizers.sweep(spec.optimizer, surf, starts, spec.steps, variant=spec.variant, tol=spec.tol,
                            progress=progress, block=block, **kw)
     dt = time.perf_counter() - t0
-    basin = classify(res.final, res.diverged, surf.minima, spec.dist_tol * surf.size)
+    basin = classify(res.final, res.diverged, surf.minima, spec.dist_tol * surf.size, res.loss,
+                     float(surf.f_min) if surf.minima else math.nan, spec.tol)
     shape = (spec.n, spec.n)
     return BasinResult(spec, xs, ys, basin.reshape(shape), res.steps_to_tol.reshape(shape),
                        res.final.reshape(shape + (2,)), tuple(surf.minima), dt)

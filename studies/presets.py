@@ -25,7 +25,7 @@ LR_GRID = np.array([float(f"{m * 10.0**e:.6g}") for e in range(-6, 1) for m in (
 
 @functools.lru_cache(maxsize=1024)
 def best_lr(surface_id: str, surface_params: tuple, opt_id: str, variant: str, inner: str | None,
-            start: tuple, steps: int) -> float:
+            start: tuple, steps: int, formula: str = "", bounds: tuple = ()) -> float:
     """The grid learning rate that works best from ``start`` (see the module docstring).
 
     A run qualifies if it never diverges, its whole path stays inside the plotted domain
@@ -33,8 +33,11 @@ def best_lr(surface_id: str, surface_params: tuple, opt_id: str, variant: str, i
     domain's diagonal: a path that flies off or teleports across the picture teaches nothing.
     Among those, the lowest final loss wins; when several reach the minimum (to 1e-10), the
     smallest such rate wins, because its path is the smoothest to watch.
+
+    A custom surface is ``surface_id="custom"`` with its ``formula`` and ``bounds``
+    (:func:`surfaces.surface_of`).
     """
-    surf = surfaces.get_surface(surface_id, **dict(surface_params))
+    surf = surfaces.surface_of(surface_id, surface_params, formula, bounds)
     spec = optimizers.OPTIMIZERS[opt_id]
     lr_h = (optimizers.OPTIMIZERS[inner] if spec.wraps_inner else spec).hyperparam("lr")
     grid = LR_GRID[(LR_GRID >= lr_h.lo) & (LR_GRID <= lr_h.hi)]
@@ -61,20 +64,23 @@ def best_lr(surface_id: str, surface_params: tuple, opt_id: str, variant: str, i
 
 
 def preset_optimizers(surface_id: str, ids, steps: int = 300, start=None, surface_params=None,
-                      variants=None, inners=None):
-    """Optimizer configs for ``ids`` with default hyperparameters and a measured learning rate."""
+                      variants=None, inners=None, formula: str = "", bounds: tuple = ()):
+    """Optimizer configs for ``ids`` with default hyperparameters and a measured learning rate
+    (a custom surface: ``surface_id="custom"`` with its ``formula`` and ``bounds``)."""
     from ui.settings import optimizer_config
 
-    surf = surfaces.SURFACES[surface_id]
     if surface_params is None:
+        surf = surfaces.surface_of(surface_id, (), formula, bounds)
         surface_params = tuple(zip((p.name for p in surf.params), surf.values))
+    surf = surfaces.surface_of(surface_id, tuple(surface_params), formula, bounds)
     start = tuple(surf.start) if start is None else tuple(start)
     out = []
     for n, oid in enumerate(ids):
         variant = variants[n] if variants else "paper"
         spec = optimizers.OPTIMIZERS[oid]
         inner = (inners[n] if inners and inners[n] else "adam") if spec.wraps_inner else None
-        lr = best_lr(surface_id, tuple(surface_params), oid, variant, inner, start, int(steps))
+        lr = best_lr(surface_id, tuple(surface_params), oid, variant, inner, start, int(steps), formula,
+                     tuple(bounds))
         kw = {"inner": inner} if inner else {}
         out.append(optimizer_config(oid, variant, lr=lr, **kw))
     return tuple(out)

@@ -282,7 +282,7 @@ def find_minima(f, grad, hess, bounds, n: int = 10, iters: int = 150, cap: int =
 
 
 # ---- the Surface -------------------------------------------------------------------------
-def _check_bounds(bounds) -> tuple:
+def check_bounds(bounds) -> tuple:
     bad = ValueError(f"bounds must be ((x0, x1), (y0, y1)) with finite x0 < x1, y0 < y1 and "
                      f"|v| <= {MAX_BOUND:g}, got {bounds!r}")
     try:
@@ -352,7 +352,7 @@ def from_expression(text, params=None, bounds=((-3.0, 3.0), (-3.0, 3.0)), name=N
     for k in params:
         if k not in expression.PARAMS:
             raise ValueError(f"unknown parameter {k!r}; parameters are: {', '.join(expression.PARAMS)}")
-    bounds = _check_bounds(bounds)
+    bounds = check_bounds(bounds)
     if name is not None and (not isinstance(name, str) or len(name) > 80):
         raise ValueError("name must be a string of at most 80 characters")
     plist = tuple(_param(n, params.get(n, 1.0)) for n in used)
@@ -400,5 +400,5 @@ def cached(formula: str, params: tuple = (), bounds: tuple = DEFAULT_BOUNDS) -> 
     return from_expression(formula, params=dict(params), bounds=bounds or DEFAULT_BOUNDS)
 
 
-__all__ = ["CUSTOM", "DEFAULT_BOUNDS", "Compiled", "cached", "compiled", "find_minima", "from_expression",
+__all__ = ["CUSTOM", "DEFAULT_BOUNDS", "Compiled", "cached", "check_bounds", "compiled", "find_minima", "from_expression",
            "lookup"]

@@ -29,6 +29,7 @@ from plots import stage as PS
 from plots import style
 from studies import presets
 
+from . import custom as C
 from . import compute
 from . import internals as UI_INT
 from . import settings as S
@@ -75,51 +76,39 @@ def _write_optimizer(uid: int, cfg: S.OptimizerConfig) -> None:
             ss[_hp_key(uid, cfg.id, inner, k)] = v
 
 
-#: one click away: (label, formula, bounds "x0,x1,y0,y1", parameter values)
-CUSTOM_EXAMPLES = (
-    ("Rotated ravine", "0.5*((x*cos(a) + y*sin(a))**2 + b*(y*cos(a) - x*sin(a))**2)", "-2,2,-2,2",
-     (("a", 0.5), ("b", 30.0))),
-    ("Plateau with a cliff", "0.1*(x**2 + y**2) + 2*tanh(a*(1 - x))", "-3,3,-3,3", (("a", 5.0),)),
-    ("Mexican hat", "(x**2 + y**2 - a)**2", "-2,2,-2,2", (("a", 1.0),)),
-    ("|x| + |y| valley", "abs(x) + a*abs(y)", "-2,2,-2,2", (("a", 1.0),)),
-)
+CUSTOM_EXAMPLES = C.EXAMPLES
+_CUSTOM = C.Keys("")  # Explore's formula box
+
+
+def _custom_param_key(name: str) -> str:
+    return _sp_key(S.CUSTOM, name)
+
+
+def _name(surf) -> str:
+    """The surface's name for Markdown: a custom surface's name is its formula, typed text."""
+    return W.md_escape(surf.name) if surf.compiled is not None else surf.name
 
 
 def _current_surface():
     """The sidebar's surface: a registered one, or the last valid custom formula's."""
     if ss.get("surface") != S.CUSTOM:
         return surfaces.SURFACES[ss["surface"]]
-    formula, bounds = ss.get("_custom_ok") or (CUSTOM_EXAMPLES[0][1], S.parse_bounds(CUSTOM_EXAMPLES[0][2]))
-    base = S.custom_surface(formula, (), bounds)
-    values = tuple((p.name, float(ss.get(_sp_key(S.CUSTOM, p.name), v))) for p, v in zip(base.params, base.values))
-    return S.custom_surface(formula, values, bounds)
+    return C.current(_CUSTOM, _custom_param_key)
 
 
 def _on_custom_change() -> None:
     """The formula or its bounds changed: keep them if they are valid, else say why (and keep
-    the previous surface)."""
-    text, btext = str(ss.get("custom_f", "")), str(ss.get("custom_bounds", ""))
-    try:
-        bounds = S.parse_bounds(btext)
-        surf = S.custom_surface(text, (), bounds)
-    except ValueError as exc:
-        ss["_custom_error"] = str(exc)
+    the previous surface); a start outside the new bounds moves to the surface's start."""
+    surf = C.validate(_CUSTOM, _custom_param_key)
+    if surf is None:
         return
-    ss.pop("_custom_error", None)
-    ss["_custom_ok"] = (text, bounds)
-    for p, v in zip(surf.params, surf.values):
-        ss.setdefault(_sp_key(S.CUSTOM, p.name), v)
-    (x0, x1), (y0, y1) = bounds
+    (x0, x1), (y0, y1) = surf.bounds
     if not (x0 <= ss["start_x"] <= x1 and y0 <= ss["start_y"] <= y1):
         ss["start_x"], ss["start_y"] = float(surf.start[0]), float(surf.start[1])
 
 
-def _use_example(label: str, formula: str, btext: str, params: tuple) -> None:
-    ss["custom_f"], ss["custom_bounds"] = formula, btext
-    for k, v in params:
-        ss[_sp_key(S.CUSTOM, k)] = v
-    _on_custom_change()
-    surf = _current_surface()
+def _use_example(example) -> None:
+    surf = C.use_example(_CUSTOM, _custom_param_key, example)
     ss["start_x"], ss["start_y"] = float(surf.start[0]), float(surf.start[1])
 
 
@@ -127,10 +116,7 @@ def _write_settings(settings: S.ExploreSettings) -> None:
     """Copy settings into the widgets' session state (before the widgets are drawn)."""
     ss["surface"] = settings.surface
     if settings.surface == S.CUSTOM:
-        bounds = settings.bounds or S.DEFAULT_BOUNDS
-        ss["custom_f"], ss["custom_bounds"] = settings.formula, S.bounds_text(bounds)
-        ss["_custom_ok"] = (settings.formula, bounds)
-        ss.pop("_custom_error", None)
+        C.write(_CUSTOM, settings.formula, settings.bounds)
     for k, v in settings.surface_params:
         ss[_sp_key(settings.surface, k)] = v
     ss["start_x"], ss["start_y"] = float(settings.start[0]), float(settings.start[1])
@@ -176,7 +162,7 @@ def _read_settings() -> S.ExploreSettings:
     surf = _current_surface()
     sid = ss["surface"]
     sp = tuple((p.name, float(ss.get(_sp_key(sid, p.name), v))) for p, v in zip(surf.params, surf.values))
-    formula, bounds = ss["_custom_ok"] if sid == S.CUSTOM else ("", ())
+    formula, bounds = C.formula_and_bounds(_CUSTOM) if sid == S.CUSTOM else ("", ())
     return S.ExploreSettings(sid, sp, (float(ss["start_x"]), float(ss["start_y"])), int(ss["steps"]),
                              float(ss["noise"]), int(ss["seed"]),
                              tuple(_read_optimizer(u) for u in ss["opt_uids"]), schedule=_read_schedule(),
@@ -186,28 +172,28 @@ def _read_settings() -> S.ExploreSettings:
 # ---- callbacks (run before the script, so they may set widget state) -----------------------
 def _apply_preset(with_surface_start: bool = True) -> None:
     settings = _read_settings()
-    surf = surfaces.SURFACES[settings.surface]
+    surf = settings.surface_obj()
     start = tuple(surf.start) if with_surface_start else settings.start
     ids = [c.id for c in settings.optimizers]
-    new = presets.preset_optimizers(surf.id, ids, steps=settings.steps, start=start,
+    new = presets.preset_optimizers(settings.surface, ids, steps=settings.steps, start=start,
                                     surface_params=settings.surface_params,
                                     variants=[c.variant for c in settings.optimizers],
-                                    inners=[c.inner for c in settings.optimizers])
+                                    inners=[c.inner for c in settings.optimizers],
+                                    formula=settings.formula, bounds=settings.bounds)
     ss["start_x"], ss["start_y"] = float(start[0]), float(start[1])
     for uid, cfg in zip(ss["opt_uids"], new):
         _write_optimizer(uid, cfg)
-    ss["_toast"] = f"Preset for {surf.name}: start {W.fmt(start[0])}, {W.fmt(start[1])} and a measured learning rate for each optimizer."
+    ss["_toast"] = f"Preset for {_name(surf)}: start {W.fmt(start[0])}, {W.fmt(start[1])} and a measured learning rate for each optimizer."
 
 
 def _on_surface_change() -> None:
-    if ss["surface"] == S.CUSTOM and "_custom_ok" not in ss:
-        _use_example(*CUSTOM_EXAMPLES[0])
+    if ss["surface"] == S.CUSTOM and _CUSTOM.ok not in ss:
+        _use_example(CUSTOM_EXAMPLES[0])
     surf = _current_surface()
     for p, v in zip(surf.params, surf.values):
         ss.setdefault(_sp_key(surf.id, p.name), v)
     ss["start_x"], ss["start_y"] = float(surf.start[0]), float(surf.start[1])
-    name = W.md_escape(surf.name) if ss["surface"] == S.CUSTOM else surf.name  # a custom name is typed text
-    ss["_toast"] = (f"{name}: started from its suggested start. Press Preset for learning rates "
+    ss["_toast"] = (f"{_name(surf)}: started from its suggested start. Press Preset for learning rates "
                     "measured on this surface.")
 
 
@@ -256,9 +242,8 @@ def _sidebar(styles: list[tuple[str, str]]) -> None:
         for p, v in zip(surf.params, surf.values):
             W.slider(f"{p.name} — {p.help}" if p.help else p.name, p, _sp_key(ss["surface"], p.name))
         st.button("Preset: good start and learning rates", on_click=_apply_preset, width="stretch",
-                  disabled=ss["surface"] == S.CUSTOM,
                   help="Moves the start to the surface's suggested start and gives every optimizer a "
-                       "learning rate measured to work on this surface (built-in surfaces).")
+                       "learning rate measured to work on this surface.")
 
         st.header("Start and steps")
         (x0, x1), (y0, y1) = surf.bounds
@@ -294,18 +279,7 @@ def _sidebar(styles: list[tuple[str, str]]) -> None:
 
 def _custom_controls() -> None:
     """The custom surface: its formula and bounds (validated as typed), examples, its LaTeX."""
-    st.text_input("f(x, y) =", key="custom_f", on_change=_on_custom_change, max_chars=500,
-                  help="Numbers, x, y, pi, e, + - * / ** and parentheses; sin cos tan exp log sqrt abs "
-                       "tanh sinh cosh arctan arcsin arccos min max; parameters a, b, c, d. The gradient "
-                       "and Hessian are exact (symbolic), and nothing you type is run as code.")
-    st.text_input("Bounds x0,x1,y0,y1", key="custom_bounds", on_change=_on_custom_change)
-    if ss.get("_custom_error"):
-        st.error(f"{W.md_escape(ss['_custom_error'])} The previous surface is kept.", icon=":material/error:")
-    st.latex(_current_surface().latex)
-    st.caption("Examples:")
-    row = st.container(horizontal=True, gap="small")
-    for i, example in enumerate(CUSTOM_EXAMPLES):
-        row.button(example[0], key=f"custom_ex{i}", on_click=_use_example, args=example)
+    C.controls(_CUSTOM, _current_surface(), _on_custom_change, _use_example)
 
 
 def _schedule_section() -> None:
@@ -613,7 +587,7 @@ def page(lesson=None) -> None:
     if lesson:
         lesson.header(present)
     if not present:
-        st.markdown(f"**{W.md_escape(surf.name) if settings.surface == S.CUSTOM else surf.name}**: ${surf.latex}$ · start ({W.fmt(settings.start[0])}, "
+        st.markdown(f"**{_name(surf)}**: ${surf.latex}$ · start ({W.fmt(settings.start[0])}, "
                     f"{W.fmt(settings.start[1])}) · {settings.steps} steps"
                     + (f" · gradient noise σ = {W.fmt(settings.noise)}, seed {settings.seed}" if settings.noise else ""))
         c1, c2 = st.columns([3, 2], vertical_alignment="center")

@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import contextvars
 import dataclasses
+import hashlib
 import math
 import time
 import urllib.parse
@@ -63,6 +64,7 @@ from plots import style
 from studies import landscapes as SL
 from studies import metrics, presets
 
+from . import custom as C
 from . import settings as S
 from . import widgets as W
 from .heavy import CACHE_BYTES, SLOTS, heavy
@@ -112,8 +114,8 @@ def cached_basins(key: str, progress=None, block=None, wait=None) -> SL.BasinRes
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def cached_run(optimizer: str, variant: str, surface: str, surface_params: tuple, start: tuple,
-               steps: int, hyperparams: tuple):
-    surf = surfaces.get_surface(surface, **dict(surface_params))
+               steps: int, hyperparams: tuple, formula: str = "", bounds: tuple = ()):
+    surf = surfaces.surface_of(surface, surface_params, formula, bounds)
     return optimizers.run(optimizer, surf, start, steps, variant=variant, **dict(hyperparams))
 
 
@@ -174,6 +176,19 @@ def _sp_key(prefix: str, sid: str, name: str) -> str:
     return f"{prefix}sp_{sid}_{name}"
 
 
+def _kid(sid: str, formula: str = "", bounds: tuple = ()) -> str:
+    """The surface's part of widget keys: its id, or for a custom surface a hash of its formula
+    and bounds (each formula gets its own start, measured learning rates and axes)."""
+    if sid != S.CUSTOM:
+        return sid
+    text = f"{formula}|{S.bounds_text(bounds or S.DEFAULT_BOUNDS)}"
+    return "custom_" + hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+def _spec_kid(spec) -> str:
+    return _kid(spec.surface, spec.formula, spec.bounds)
+
+
 def _start_keys(prefix: str, sid: str) -> tuple[str, str]:
     return f"{prefix}sx_{sid}", f"{prefix}sy_{sid}"
 
@@ -194,21 +209,57 @@ def _axes_key(sid: str, oid: str, inner: str | None) -> str:
 
 
 # ---- widgets ---------------------------------------------------------------------------------
-def _surface_widgets(prefix: str, default_surface: str):
-    """Surface select box and parameter sliders; returns (surface id, params tuple)."""
+@dataclasses.dataclass(frozen=True)
+class Chosen:
+    """The surface the sidebar holds: its id (``"custom"`` for a formula), parameters, formula
+    and bounds (custom only), the key part of its widgets (:func:`_kid`), and the Surface."""
+
+    sid: str
+    params: tuple
+    formula: str
+    bounds: tuple
+    kid: str
+    surf: object
+
+
+def _custom_param_key(prefix: str):
+    return lambda name: _sp_key(prefix, S.CUSTOM, name)
+
+
+def _surface_name(surf) -> str:
+    """The surface's name for Markdown: a custom surface's name is its formula, typed text."""
+    return W.md_escape(surf.name) if surf.compiled is not None else surf.name
+
+
+def _surface_widgets(prefix: str, default_surface: str) -> Chosen:
+    """Surface select box (the registry, then "Custom f(x, y)" with its formula box) and
+    parameter sliders."""
     _default(f"{prefix}surface", default_surface)
-    st.selectbox("Surface", list(surfaces.SURFACES), key=f"{prefix}surface",
-                 format_func=lambda s: surfaces.SURFACES[s].name)
-    surf = surfaces.SURFACES[ss[f"{prefix}surface"]]
+    st.selectbox("Surface", [*surfaces.SURFACES, S.CUSTOM], key=f"{prefix}surface",
+                 format_func=lambda s: "Custom f(x, y)" if s == S.CUSTOM else surfaces.SURFACES[s].name)
+    sid = ss[f"{prefix}surface"]
+    formula, bounds = "", ()
+    if sid == S.CUSTOM:
+        keys, pkey = C.Keys(prefix), _custom_param_key(prefix)
+        if keys.ok not in ss:
+            C.use_example(keys, pkey, C.EXAMPLES[0])
+        C.controls(keys, C.current(keys, pkey), lambda: C.validate(keys, pkey),
+                   lambda example: C.use_example(keys, pkey, example))
+        surf = C.current(keys, pkey)
+        formula, bounds = C.formula_and_bounds(keys)
+    else:
+        surf = surfaces.SURFACES[sid]
     params = []
     for p, v in zip(surf.params, surf.values):
-        key = _sp_key(prefix, surf.id, p.name)
+        key = _sp_key(prefix, sid, p.name)
         _default(key, v)
         params.append((p.name, float(W.slider(f"{p.name} — {p.help}" if p.help else p.name, p, key))))
-    return surf.id, tuple(params)
+    params = tuple(params)
+    return Chosen(sid, params, formula, bounds, _kid(sid, formula, bounds),
+                  surfaces.surface_of(sid, params, formula, bounds))
 
 
-def _optimizer_widgets(prefix: str, sid: str, sparams: tuple, start: tuple, steps: int,
+def _optimizer_widgets(prefix: str, ch: Chosen, start: tuple, steps: int,
                        default_opt: str, default_lr: float | None = None, label: str = "Optimizer"):
     """Optimizer, inner (Lookahead), form, and a slider per hyperparameter.
 
@@ -234,11 +285,12 @@ def _optimizer_widgets(prefix: str, sid: str, sparams: tuple, start: tuple, step
     hps = SL.hyperparams_of(oid, inner)
     values = []
     for h in hps:
-        key = _hp_key(prefix, sid, oid, inner, h.name)
+        key = _hp_key(prefix, ch.kid, oid, inner, h.name)
         if key not in ss:
             if h.name == "lr":
                 ss[key] = (default_lr if default_lr is not None else
-                           presets.best_lr(sid, sparams, oid, variant, inner, tuple(start), int(min(steps, 1000))))
+                           presets.best_lr(ch.sid, ch.params, oid, variant, inner, tuple(start),
+                                           int(min(steps, 1000)), ch.formula, ch.bounds))
             else:
                 ss[key] = h.default
         values.append((h.name, W.slider(h.name, h, key, help=h.help)))
@@ -246,9 +298,10 @@ def _optimizer_widgets(prefix: str, sid: str, sparams: tuple, start: tuple, step
     return oid, variant, inner, values
 
 
-def _start_widgets(prefix: str, surf):
+def _start_widgets(prefix: str, ch: Chosen):
+    surf = ch.surf
     (x0, x1), (y0, y1) = surf.bounds
-    kx, ky = _start_keys(prefix, surf.id)
+    kx, ky = _start_keys(prefix, ch.kid)
     _default(kx, float(surf.start[0]))
     _default(ky, float(surf.start[1]))
     c1, c2 = st.columns(2)
@@ -337,21 +390,21 @@ def _axis_widgets(which: str, name: str, rec, cur: float, base: str, res: int):
 def _map_sidebar() -> SL.MapSpec:
     with st.sidebar:
         st.header("Surface and start")
-        sid, sparams = _surface_widgets("ls_", "rosenbrock")
-        surf = surfaces.get_surface(sid, **dict(sparams))
-        start = _start_widgets("ls_", surf)
+        ch = _surface_widgets("ls_", "rosenbrock")
+        surf = ch.surf
+        start = _start_widgets("ls_", ch)
         _default("ls_steps", MapSettings.steps)
         steps = int(st.slider("Steps", 1, S.MAX_STEPS, key="ls_steps"))
 
         st.header("Optimizer")
         _default("ls_opt", "sgdm")
-        oid, variant, inner, hp = _optimizer_widgets("ls_", sid, sparams, start, steps, "sgdm")
+        oid, variant, inner, hp = _optimizer_widgets("ls_", ch, start, steps, "sgdm")
         st.caption("Every hyperparameter not on an axis stays at its slider value; the axes' slider "
                    "values are the current settings, marked ○ on the map.")
 
         st.header("Axes")
         hps, names = _axis_names(oid, inner)
-        base = _axes_key(sid, oid, inner)
+        base = _axes_key(ch.kid, oid, inner)
         dx, dy = _default_axes(names)
         _default(f"{base}_x", dx)
         _default(f"{base}_y", dy)
@@ -377,8 +430,8 @@ def _map_sidebar() -> SL.MapSpec:
         _default("ls_tol", metrics.TOL)
         tol = st.select_slider("Tolerance for “reached the minimum” (f − f* ≤ tol)", TOLERANCES,
                                key="ls_tol", format_func=L.short_g)
-    return SL.MapSpec(oid, sid, start, steps, xaxis, yaxis, hyperparams=hp, surface_params=sparams,
-                     variant=variant, inner=inner, tol=float(tol))
+    return SL.MapSpec(oid, ch.sid, start, steps, xaxis, yaxis, hyperparams=hp, surface_params=ch.params,
+                     variant=variant, inner=inner, tol=float(tol), formula=ch.formula, bounds=ch.bounds)
 
 
 # ---- the map: selection, side panel ---------------------------------------------------------------
@@ -413,7 +466,8 @@ def explore_url(spec: SL.MapSpec, xv: float, yv: float, base: str = "") -> str:
     ``ui.settings.to_query``.  ``base`` is the app's root URL ("" gives a root-relative link)."""
     hp, start = SL.cell_hyperparams(spec, xv, yv)
     cfg = S.optimizer_config(spec.optimizer, spec.variant, **hp)
-    settings = S.ExploreSettings(spec.surface, tuple(spec.surface_params), start, int(spec.steps), 0.0, 0, (cfg,))
+    settings = S.ExploreSettings(spec.surface, tuple(spec.surface_params), start, int(spec.steps), 0.0, 0, (cfg,),
+                                 formula=spec.formula, bounds=spec.bounds)
     query = S.to_query(settings)
     return f"{base.rstrip('/')}/explore?{urllib.parse.urlencode(query, safe='(),;=@')}"
 
@@ -436,7 +490,7 @@ def _app_base() -> str:
 def _cell_run(spec: SL.MapSpec, xv: float, yv: float):
     hp, start = SL.cell_hyperparams(spec, xv, yv)
     return cached_run(spec.optimizer, spec.variant, spec.surface, tuple(spec.surface_params), start,
-                      int(spec.steps), tuple(hp.items())), hp, start
+                      int(spec.steps), tuple(hp.items()), spec.formula, spec.bounds), hp, start
 
 
 def _use_as_current(spec_key: str, xv: float, yv: float) -> None:
@@ -444,10 +498,10 @@ def _use_as_current(spec_key: str, xv: float, yv: float) -> None:
     spec = SL.MapSpec.from_key(spec_key)
     for axis, v in ((spec.x, xv), (spec.y, yv)):
         if axis.name in SL.START_AXES:
-            kx, ky = _start_keys("ls_", spec.surface)
+            kx, ky = _start_keys("ls_", _spec_kid(spec))
             ss[kx if axis.name == "start_x" else ky] = float(v)
         else:
-            ss[_hp_key("ls_", spec.surface, spec.optimizer, spec.inner, axis.name)] = (
+            ss[_hp_key("ls_", _spec_kid(spec), spec.optimizer, spec.inner, axis.name)] = (
                 int(round(v)) if axis.integer else float(v))
 
 
@@ -514,7 +568,7 @@ def _map_page(spec: SL.MapSpec, metric: str) -> None:
     surf = spec.surface_obj()
     opt_name = optimizers.OPTIMIZERS[spec.optimizer].name + (
         f"({optimizers.OPTIMIZERS[spec.inner].name})" if spec.inner else "")
-    title = (f"{opt_name} on {surf.name} from ({W.fmt(spec.start[0])}, {W.fmt(spec.start[1])}), "
+    title = (f"{opt_name} on {_surface_name(surf)} from ({W.fmt(spec.start[0])}, {W.fmt(spec.start[1])}), "
              f"{spec.steps:,} steps: {L.METRICS[metric]}")
     t1 = time.perf_counter()
     fig = L.map_figure(result, metric, selected=selected, height=600)
@@ -555,8 +609,8 @@ def _map_page(spec: SL.MapSpec, metric: str) -> None:
 def _basins_sidebar():
     with st.sidebar:
         st.header("Surface")
-        sid, sparams = _surface_widgets("lb_", "himmelblau")
-        surf = surfaces.get_surface(sid, **dict(sparams))
+        ch = _surface_widgets("lb_", "himmelblau")
+        surf = ch.surf
         _default("lb_steps", BasinsSettings.steps)
         steps = int(st.slider("Steps", 1, S.MAX_STEPS, key="lb_steps"))
         _default("lb_n", BasinsSettings.starts)
@@ -571,10 +625,11 @@ def _basins_sidebar():
         specs = []
         for i, (dflt, lr) in enumerate(BASIN_OPTIMIZERS):
             st.header(f"Optimizer {'AB'[i]}")
-            use_lr = lr if sid == "himmelblau" else None
-            oid, variant, inner, hp = _optimizer_widgets(f"lb{i}_", sid, sparams, tuple(surf.start), steps,
+            use_lr = lr if ch.sid == "himmelblau" else None
+            oid, variant, inner, hp = _optimizer_widgets(f"lb{i}_", ch, tuple(surf.start), steps,
                                                          dflt, default_lr=use_lr, label=f"Optimizer {'AB'[i]}")
-            specs.append(SL.BasinSpec(oid, sid, steps, n, hp, sparams, variant, inner, tol, dist))
+            specs.append(SL.BasinSpec(oid, ch.sid, steps, n, hp, ch.params, variant, inner, tol, dist,
+                                      ch.formula, ch.bounds))
     return specs
 
 
@@ -589,8 +644,12 @@ def _basins_page(specs) -> None:
     surf = specs[0].surface_obj()
     titles = [f"{'AB'[i]}: {s.label()}" for i, s in enumerate(specs)]
     if not surf.minima:
-        st.warning(f"{surf.name} lists no minimum: every start is either 'not converged' or diverged.",
+        st.warning(f"{_surface_name(surf)} lists no minimum: every start is either 'not converged' or diverged.",
                    icon=":material/info:")
+    if surf.compiled is not None:
+        st.caption("The minima of a typed surface are found numerically (a multi-start local search over "
+                   "its bounds): found, not proven. A start that reaches their level f* away from all of "
+                   f"them (a ring or valley of minima) is counted as “{SL.ELSEWHERE}”.")
     fig = L.basins_figure(results, titles, height=600)
     st.plotly_chart(fig, key="lb_chart", width="stretch")
     rows = []
@@ -599,6 +658,8 @@ def _basins_page(specs) -> None:
         row = {"optimizer": t}
         for k, p in enumerate(r.minima):
             row[f"→ ({p.x:.3g}, {p.y:.3g})"] = f"{fr[k]:.1%}"
+        if any((x.basin == -3).any() for x in results):  # a ring or valley of minima
+            row[SL.ELSEWHERE] = f"{fr.get(SL.ELSEWHERE, 0.0):.1%}"
         row["not converged"] = f"{fr['not converged']:.1%}"
         row["diverged"] = f"{fr['diverged']:.1%}"
         reached = r.steps_to_tol[r.steps_to_tol >= 0]
@@ -636,6 +697,8 @@ class MapSettings:
 
     surface: str = "rosenbrock"
     surface_params: tuple = ()  # ((name, value), ...)
+    formula: str = ""  # surface == "custom": the typed f(x, y) and its bounds
+    bounds: tuple = ()
     start: tuple | None = None
     steps: int = DEFAULT_STEPS
     optimizer: S.OptimizerConfig = S.OptimizerConfig("sgdm")
@@ -652,6 +715,8 @@ class BasinsSettings:
 
     surface: str = "himmelblau"
     surface_params: tuple = ()
+    formula: str = ""
+    bounds: tuple = ()
     steps: int = 500
     starts: int = 128
     tol: float = metrics.TOL
@@ -699,16 +764,18 @@ def _stop(q: dict, key: str, options, default, warnings: list):
     return _snap(v, options, key, warnings)
 
 
-def _surface_from(q: dict, key: str, default: str, warnings: list) -> tuple[str, tuple]:
-    """A surface and all its parameters, written as on the Explore link (``name(param=value,...)``)
-    and read by Explore's own parser: parameters are clamped, and a surface it cannot read falls
-    back to Explore's default surface."""
+def _surface_from(q: dict, prefix: str, default: str, warnings: list) -> tuple[str, tuple, str, tuple]:
+    """(id, parameters, formula, bounds) of the surface under ``{prefix}surface``, written as on
+    the Explore link (``name(param=value,...)``; a custom one with ``{prefix}f`` and
+    ``{prefix}bounds``) and read by Explore's own parser: parameters are clamped, and a surface
+    it cannot read falls back to Explore's default surface."""
+    key = f"{prefix}surface"
     if key not in q:
         surf = surfaces.SURFACES[default]
-        return default, tuple((p.name, float(v)) for p, v in zip(surf.params, surf.values))
-    s, found = S.from_query({"surface": q[key]})
+        return default, tuple((p.name, float(v)) for p, v in zip(surf.params, surf.values)), "", ()
+    s, found = S.from_query({k: q[f"{prefix}{k}"] for k in ("surface", "f", "bounds") if f"{prefix}{k}" in q})
     warnings += [f"{key}: {w}" for w in found]
-    return s.surface, tuple((k, float(v)) for k, v in s.surface_params)
+    return s.surface, tuple((k, float(v)) for k, v in s.surface_params), s.formula, tuple(s.bounds)
 
 
 def _optimizer_from(q: dict, key: str, default: S.OptimizerConfig, warnings: list) -> S.OptimizerConfig:
@@ -754,21 +821,21 @@ def _axes_from(q: dict, cfg: S.OptimizerConfig, surf, warnings: list) -> tuple:
 
 def _map_from_query(q: dict, warnings: list) -> MapSettings:
     d = MapSettings()
-    sid, sparams = _surface_from(q, "surface", d.surface, warnings)
-    surf = surfaces.get_surface(sid, **dict(sparams))
+    sid, sparams, formula, bounds = _surface_from(q, "", d.surface, warnings)
+    surf = surfaces.surface_of(sid, sparams, formula, bounds)
     start = read_numbers(q["start"], point_records(surf.bounds), "start", warnings) if "start" in q else None
     cfg = _optimizer_from(q, "opt", d.optimizer, warnings)
     x, y = _axes_from(q, cfg, surf, warnings)
-    return MapSettings(sid, sparams, start, _one(q, "steps", _STEPS, d.steps, warnings), cfg, x, y,
+    return MapSettings(sid, sparams, formula, bounds, start, _one(q, "steps", _STEPS, d.steps, warnings), cfg, x, y,
                        _stop(q, "res", L.RESOLUTIONS, d.res, warnings), _stop(q, "tol", TOLERANCES, d.tol, warnings),
                        _choice(q, "metric", tuple(L.METRICS), d.metric, warnings))
 
 
 def _basins_from_query(q: dict, warnings: list) -> BasinsSettings:
     d = BasinsSettings()
-    sid, sparams = _surface_from(q, "b_surface", d.surface, warnings)
+    sid, sparams, formula, bounds = _surface_from(q, "b_", d.surface, warnings)
     opts = tuple(_optimizer_from(q, key, cfg, warnings) for key, cfg in zip(("b_opt_a", "b_opt_b"), d.optimizers))
-    return BasinsSettings(sid, sparams, _one(q, "b_steps", _STEPS, d.steps, warnings),
+    return BasinsSettings(sid, sparams, formula, bounds, _one(q, "b_steps", _STEPS, d.steps, warnings),
                           _stop(q, "b_starts", BASIN_SIDES, d.starts, warnings),
                           _stop(q, "b_tol", TOLERANCES, d.tol, warnings),
                           _stop(q, "b_within", WITHIN, d.within, warnings), opts)
@@ -788,10 +855,18 @@ def _call_text(name: str, pairs) -> str:
     return f"{name}(" + ",".join(f"{k}={S._fmt(v)}" for k, v in pairs) + ")"
 
 
+def _surface_query(prefix: str, m) -> dict:
+    """The surface of ``m`` (MapSettings or BasinsSettings) as link keys under ``prefix``."""
+    q = {f"{prefix}surface": _call_text(m.surface, m.surface_params)}
+    if m.surface == S.CUSTOM:
+        q.update({f"{prefix}f": m.formula, f"{prefix}bounds": S.bounds_text(m.bounds or S.DEFAULT_BOUNDS)})
+    return q
+
+
 def to_query(s: LandscapesSettings) -> dict:
     """URL query parameters for the settings (inverse of :func:`from_query`)."""
     m, b = s.map, s.basins
-    q = {"tab": s.tab, "surface": _call_text(m.surface, m.surface_params)}
+    q = {"tab": s.tab, **_surface_query("", m)}
     if m.start is not None:
         q["start"] = numbers_text(m.start)
     q.update(steps=str(m.steps), opt=m.optimizer.to_text())
@@ -802,17 +877,21 @@ def to_query(s: LandscapesSettings) -> dict:
                 q[f"{which}range"] = numbers_text((a.lo, a.hi))
             if a.log is not None:
                 q[f"{which}scale"] = "log" if a.log else "linear"
-    q.update(res=str(m.res), tol=S._fmt(m.tol), metric=m.metric, b_surface=_call_text(b.surface, b.surface_params),
+    q.update(res=str(m.res), tol=S._fmt(m.tol), metric=m.metric, **_surface_query("b_", b),
              b_steps=str(b.steps), b_starts=str(b.starts), b_tol=S._fmt(b.tol), b_within=S._fmt(b.within),
              b_opt_a=b.optimizers[0].to_text(), b_opt_b=b.optimizers[1].to_text())
     return q
 
 
 # ---- settings <-> widgets ----------------------------------------------------------------------------
-def _write_surface(prefix: str, sid: str, params: tuple) -> None:
-    _default(f"{prefix}surface", sid)
-    for k, v in params:
-        _default(_sp_key(prefix, sid, k), v)
+def _write_surface(prefix: str, m) -> None:
+    """The surface of ``m`` (MapSettings or BasinsSettings) into the widgets without a value."""
+    _default(f"{prefix}surface", m.surface)
+    keys = C.Keys(prefix)
+    if m.surface == S.CUSTOM and (keys.ok not in ss or keys.f not in ss):  # first visit, or the box was dropped
+        C.write(keys, m.formula, m.bounds)
+    for k, v in m.surface_params:
+        _default(_sp_key(prefix, m.surface, k), v)
 
 
 def _write_optimizer(prefix: str, sid: str, cfg: S.OptimizerConfig) -> None:
@@ -832,11 +911,12 @@ def _write_settings(s: LandscapesSettings) -> None:
     What the widgets hold wins."""
     m, b = s.map, s.basins
     _default("ls_mode", TABS[s.tab])
-    _write_surface("ls_", m.surface, m.surface_params)
-    for k, v in zip(_start_keys("ls_", m.surface), m.start or ()):
+    _write_surface("ls_", m)
+    kid = _spec_kid(m)
+    for k, v in zip(_start_keys("ls_", kid), m.start or ()):
         _default(k, v)
-    _write_optimizer("ls_", m.surface, m.optimizer)
-    base = _axes_key(m.surface, m.optimizer.id, m.optimizer.inner)
+    _write_optimizer("ls_", kid, m.optimizer)
+    base = _axes_key(kid, m.optimizer.id, m.optimizer.inner)
     for which, a in (("x", m.x), ("y", m.y)):
         if a is not None:
             _default(f"{base}_{which}", a.name)
@@ -847,9 +927,9 @@ def _write_settings(s: LandscapesSettings) -> None:
     for key, v in (("ls_steps", m.steps), ("ls_res", m.res), ("ls_tol", m.tol), ("ls_metric", m.metric),
                    ("lb_steps", b.steps), ("lb_n", b.starts), ("lb_tol", b.tol), ("lb_dist", b.within)):
         _default(key, v)
-    _write_surface("lb_", b.surface, b.surface_params)
+    _write_surface("lb_", b)
     for i, cfg in enumerate(b.optimizers):
-        _write_optimizer(f"lb{i}_", b.surface, cfg)
+        _write_optimizer(f"lb{i}_", _spec_kid(b), cfg)
 
 
 def _config(oid: str, variant: str, inner: str | None, hyperparams) -> S.OptimizerConfig:
@@ -863,8 +943,9 @@ def _read_axis(base: str, axis: SL.Axis) -> AxisSetting:
 
 def _read_map(spec: SL.MapSpec, metric: str) -> MapSettings:
     """The map's settings as its widgets hold them (after they are drawn)."""
-    base = _axes_key(spec.surface, spec.optimizer, spec.inner)
-    return MapSettings(spec.surface, tuple(spec.surface_params), tuple(spec.start), int(spec.steps),
+    base = _axes_key(_spec_kid(spec), spec.optimizer, spec.inner)
+    return MapSettings(spec.surface, tuple(spec.surface_params), spec.formula, tuple(spec.bounds),
+                       tuple(spec.start), int(spec.steps),
                        _config(spec.optimizer, spec.variant, spec.inner, spec.hyperparams),
                        _read_axis(base, spec.x), _read_axis(base, spec.y), int(spec.x.n), float(spec.tol), metric)
 
@@ -872,7 +953,7 @@ def _read_map(spec: SL.MapSpec, metric: str) -> MapSettings:
 def _read_basins(specs) -> BasinsSettings:
     """The basins' settings as their widgets hold them (after they are drawn)."""
     a = specs[0]
-    return BasinsSettings(a.surface, tuple(a.surface_params), int(a.steps), int(a.n), float(a.tol),
+    return BasinsSettings(a.surface, tuple(a.surface_params), a.formula, tuple(a.bounds), int(a.steps), int(a.n), float(a.tol),
                           float(a.dist_tol), tuple(_config(s.optimizer, s.variant, s.inner, s.hyperparams) for s in specs))
 
 
