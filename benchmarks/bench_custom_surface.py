@@ -1,6 +1,6 @@
 """Benchmark: custom surfaces typed as text (issue 12).
 
-    python benchmarks/bench_custom_surface.py [--quick]
+    python benchmarks/bench_custom_surface.py [--quick] [--server] [--reps N]
 
 1. Time to first trajectory (``surfaces.from_expression`` + a 100-step Adam trajectory), each
    in a FRESH ``python -c`` subprocess that does what the app does first
@@ -12,27 +12,58 @@
    * disk-cached: the same expression in the next fresh process (target 0.2 s);
    * in memory: the same expression again in that process (target 0.2 s).
 
-   The optimizer loops are in the on-disk cache already (a warm-up subprocess runs the built-in
-   Rosenbrock and one custom surface first): custom surfaces share one set of loops
+   The optimizer loops are in the on-disk cache already (a warm-up subprocess runs
+   ``optimizers.warmup(["adam"])`` first: the built-in loops and the custom surfaces' ones): custom surfaces share one set of loops
    (:mod:`surfaces.indirect`), compiled once per optimizer, so a new expression compiles only
    its own callbacks.
 
 2. ns per step: Adam on Rosenbrock typed as text against the built-in Rosenbrock, a long
    trajectory each, interleaved, best of several (target: within 1.5x); and the same for a
    sweep (4,096 runs), per run and step.
+
+``--server`` measures instead what a student waits for on a real server: ``streamlit run
+app.py`` (headless, file watcher off, 127.0.0.1, a free port; ``bench_browser._server``) after
+``optimizers.warmup(jobs=<cores>)`` has filled the disk cache (as ``scripts/serve.sh`` does),
+each server warmed as ``scripts/serve.py`` warms a worker: one real session of the default
+link, whose first run calls ``optimizers.warmup()`` in the server process.  Then protocol-level
+sessions (``st_client.Session``: the page's GET, the websocket, a ``rerun_script``) open Explore
+links ``surface=custom(a=1,b=100)&f=<formula>&bounds=-2,2,-1,3&opts=adam(lr=..)``, each timed
+from the GET to the run's ``script_finished`` (the stage's payload included), per repetition:
+
+   * first use: a never-seen formula (a random constant in it) on the warm server;
+   * in memory, new settings: the same formula with another learning rate (the expression from
+     the server's memory, the runs computed again);
+   * in memory, same link: the same link again (the page's caches serve the runs and stage);
+   * on disk: the same formula on a FRESH server (started and warmed as above);
+   * the built-in Rosenbrock (a new learning rate, so computed) on each server, for comparison:
+     a session's time includes the page itself (widgets, figures, the stage's payload), which a
+     built-in surface pays as well.
+
+Every run must finish without an exception element or alert (a bad link warns and falls back
+to a built-in surface) and hold a stage with a path; a custom run must show the surface box on
+"Custom f(x, y)" with the formula in its box, and its stage's reference loss (the minimum value
+the server found for that surface) must be the formula's own (about c·1e-12 for the random c in
+it; the built-in Rosenbrock's is 0), so a link that fell back cannot pass as a fast custom one.
+The bench never builds the formula itself (that would put it in the disk cache before the
+server sees it).
 """
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
+import os
 import random
+import signal
+import statistics
 import subprocess
 import sys
 import time
+import urllib.parse
 
 import numpy as np
 
-from _bench import ROOT, header
+from _bench import ROOT, header, table, verdict
 
 ROSEN = "(a - x)**2 + b*(y - x**2)**2"
 
@@ -63,10 +94,8 @@ def child(text: str) -> dict:
 def warm():
     """The built-in kernels and the loops shared by every custom surface, on disk (compiled
     once per optimizer, not per expression; the first ever costs about as much as a built-in
-    loop's first compile, a few seconds)."""
-    subprocess.run([sys.executable, "-c", "import optimizers, surfaces; optimizers.trajectory('adam', "
-                    "'rosenbrock', (-1.2, 1.0), 10); optimizers.trajectory('adam', "
-                    "surfaces.from_expression('x**2 + y**2'), (1.0, 1.0), 10)"], cwd=ROOT, check=True)
+    loop's first compile, a few seconds): ``optimizers.warmup`` does both."""
+    subprocess.run([sys.executable, "-c", "import optimizers; optimizers.warmup(['adam'])"], cwd=ROOT, check=True)
 
 
 def per_step(reps: int, steps: int) -> tuple[float, float]:
@@ -96,10 +125,159 @@ def per_step(reps: int, steps: int) -> tuple[float, float]:
     return best["custom"], best["builtin"], sweep["custom"], sweep["builtin"]
 
 
+# ---- --server: Explore links on a real server --------------------------------------------------
+ROSEN_LINK = "a=1,b=100"
+ROSEN_BOUNDS = "-2,2,-1,3"
+SESSION_TIMEOUT = 300.0  # seconds for one session's first run (a cold cache compiles for minutes)
+
+
+def custom_link(formula: str, lr: float) -> str:
+    """The Explore link of ``formula`` (Rosenbrock's parameters and bounds) with Adam at ``lr``."""
+    q = {"surface": f"custom({ROSEN_LINK})", "f": formula, "bounds": ROSEN_BOUNDS, "opts": f"adam(lr={lr:g})"}
+    return urllib.parse.urlencode(q, safe="(),;=")
+
+
+def builtin_link(lr: float) -> str:
+    return f"surface=rosenbrock({ROSEN_LINK})&opts=adam(lr={lr:g})"
+
+
+def random_formula(rng) -> tuple[str, float]:
+    """A never-seen Rosenbrock typed as text, and the value of its minimum: ``c``e-12 * x*y
+    moves the minimum value from 0 to about c·1e-12 (the minimum stays near (1, 1)), a number
+    only this formula's stage can carry."""
+    c = rng.randint(10**5, 10**6)
+    return f"{ROSEN} + {c}e-12*x*y", c * 1e-12
+
+
+def _value(session, key: str) -> str:
+    """The value the session holds for the widget with user key ``key`` (text box, select box)."""
+    return session.states[session.widget(key).id].string_value
+
+
+def check_custom(formula: str, f_min: float):
+    """The run must show ``formula``: the surface box on Custom, the formula box holding it,
+    and the stage's reference loss (the surface's minimum value, found by the server) ``f_min``."""
+    def check(run, session):
+        if _value(session, "surface") != "Custom f(x, y)" or _value(session, "custom_f") != formula:
+            raise RuntimeError(f"the page shows {_value(session, 'surface')!r}, "
+                               f"{_value(session, 'custom_f')!r}, not the custom formula {formula!r}")
+        if not abs(run.stage["loss_ref"] - f_min) <= 1e-3 * f_min:
+            raise RuntimeError(f"the stage's minimum value {run.stage['loss_ref']!r} is not the formula's ({f_min:g})")
+    return check
+
+
+def check_builtin(run, session):
+    if _value(session, "surface") != "Rosenbrock" or run.stage["loss_ref"] != 0:
+        raise RuntimeError(f"the page shows {_value(session, 'surface')!r} (minimum value "
+                           f"{run.stage['loss_ref']!r}), not the built-in Rosenbrock")
+
+
+async def open_session(url: str, query: str, check=check_builtin) -> float:
+    """Seconds from opening ``/explore?<query>`` to its finished first run, which must hold a
+    stage with a path, and pass ``check(run, session)``."""
+    from st_client import Session
+
+    session = Session(url, timeout=SESSION_TIMEOUT)
+    try:
+        run = await session.open(query)
+    finally:
+        await session.close()
+    if run.errors:
+        raise RuntimeError(f"{query}: {'; '.join(run.errors)}")
+    if run.stage is None or not run.labels or run.alerts:
+        raise RuntimeError(f"{query}: the run finished without a stage, or with alerts: {run.alerts}")
+    check(run, session)
+    return run.seconds
+
+
+class Server:
+    """A warmed ``streamlit run app.py`` on 127.0.0.1 (stopped on exit)."""
+
+    def __enter__(self):
+        from bench_browser import _server
+
+        t0 = time.perf_counter()
+        self.proc, self.url = _server()
+        self.started = time.perf_counter() - t0
+        try:
+            # the default link, as serve.py's warm_worker does
+            self.warmed = asyncio.run(open_session(self.url, "", check=lambda run, session: None))
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+
+def server_main(args) -> int:
+    header("custom surfaces on a real server: Explore link -> finished run with its stage", args.quick)
+    reps = args.reps or (1 if args.quick else 3)
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", f"import optimizers; optimizers.warmup(jobs={os.cpu_count() or 1})"],
+                   cwd=ROOT, check=True)
+    print(f"   disk cache filled by optimizers.warmup(jobs={os.cpu_count() or 1}) in a subprocess: "
+          f"{time.perf_counter() - t0:.1f} s (as scripts/serve.sh)")
+    rng = random.Random()
+    formulas = [random_formula(rng) for _ in range(reps)]  # never seen before
+    lrs = [round(rng.uniform(0.01, 0.02), 6) for _ in range(4 * reps)]  # fresh, so computed, not cached
+    res = {k: [] for k in ("first", "mem_new", "mem_same", "disk", "builtin_warm", "builtin_fresh")}
+    with Server() as srv:
+        print(f"   warm server: started in {srv.started:.1f} s, warm-up session (optimizers.warmup() in "
+              f"the server) {srv.warmed:.1f} s")
+        for k, (formula, f_min) in enumerate(formulas):
+            check = check_custom(formula, f_min)
+            res["builtin_warm"].append(asyncio.run(open_session(srv.url, builtin_link(lrs[4 * k]))))
+            res["first"].append(asyncio.run(open_session(srv.url, custom_link(formula, 0.05), check)))
+            res["mem_new"].append(asyncio.run(open_session(srv.url, custom_link(formula, lrs[4 * k + 1]), check)))
+            res["mem_same"].append(asyncio.run(open_session(srv.url, custom_link(formula, 0.05), check)))
+    for k, (formula, f_min) in enumerate(formulas):
+        with Server() as srv:
+            print(f"   fresh server {k}: started in {srv.started:.1f} s, warm-up session {srv.warmed:.1f} s")
+            res["disk"].append(asyncio.run(open_session(srv.url, custom_link(formula, 0.05), check_custom(formula, f_min))))
+            res["builtin_fresh"].append(asyncio.run(open_session(srv.url, builtin_link(lrs[4 * k + 2]))))
+    med = {k: statistics.median(v) for k, v in res.items()}
+    each = lambda k: ", ".join(f"{v:.3f}" for v in res[k])  # noqa: E731
+    rows = [
+        ("first use: new formula, warm server", f"{med['first']:.3f}", f"{med['first'] - med['builtin_warm']:+.3f}",
+         each("first"), "3 s"),
+        ("in memory: same formula, new lr", f"{med['mem_new']:.3f}", f"{med['mem_new'] - med['builtin_warm']:+.3f}",
+         each("mem_new"), "0.2 s"),
+        ("in memory: same link again", f"{med['mem_same']:.3f}", f"{med['mem_same'] - med['builtin_warm']:+.3f}",
+         each("mem_same"), ""),
+        ("on disk: same formula, fresh server", f"{med['disk']:.3f}", f"{med['disk'] - med['builtin_fresh']:+.3f}",
+         each("disk"), "0.2 s"),
+        ("built-in Rosenbrock, new lr, warm server", f"{med['builtin_warm']:.3f}", "", each("builtin_warm"), ""),
+        ("built-in Rosenbrock, new lr, fresh server", f"{med['builtin_fresh']:.3f}", "", each("builtin_fresh"), ""),
+    ]
+    print(f"   {reps} repetition(s); seconds from the page's GET to the run's script_finished (stage included), "
+          f"median; 'vs built-in': minus the built-in link's median on a server as warm (the formula's share)")
+    table(["Explore link", "s", "vs built-in", "each", "target"], rows)
+    print("   the first formula on the warm server (the first of 'each') also imports sympy into the server, "
+          "which the later ones find loaded")
+    # judged on whole sessions (page included): stricter than the first trajectory alone; first
+    # use on its worst (the server's first formula), the cached ones on their medians
+    ok = verdict("first use of a new formula, whole session, worst", max(res["first"]), 3.0, False, " s")
+    ok &= verdict("in memory (new lr), whole session", med["mem_new"], 0.2, False, " s")
+    ok &= verdict("on disk (fresh server), whole session", med["disk"], 0.2, False, " s")
+    print(f"RESULT server {'PASS' if ok else 'FAIL'}")
+    return 0 if ok else 1
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--server", action="store_true", help="Explore links on a real streamlit server")
+    ap.add_argument("--reps", type=int, default=0, help="--server: formulas (and fresh servers); default 3, quick 1")
     args = ap.parse_args()
+    if args.server:
+        return server_main(args)
     header("custom surfaces: time to first trajectory, ns per step", args.quick)
     reps = 2 if args.quick else 3
     warm()
@@ -132,4 +310,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())
