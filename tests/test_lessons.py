@@ -10,6 +10,7 @@ import pytest
 
 import lessons
 import optimizers
+import surfaces
 from studies import metrics
 from studies.runs import explore_runs
 
@@ -222,6 +223,101 @@ def claim_warm_up():
     (cycle,) = runs_of("warm-up", 3)
     assert cycle.lrs[1] < warm.lrs[1] and cycle.lrs[-1] < 1e-3 * 0.3  # gentler start, tiny end
     assert np.nanmax(cycle.loss) <= cycle.loss[0] and cycle.dist[-1] < const.dist[-1]
+
+
+def claim_kinks_and_cliffs():
+    lesson = LESSONS["kinks-and-cliffs"]
+    assert all(s.settings.surface == "custom" and s.settings.formula for s in lesson.steps)  # typed formulas
+
+    def first(mask) -> int:
+        return int(np.argmax(mask)) if np.any(mask) else -1
+
+    def two_cycle_from(path) -> int:
+        """The first step from which the path hops between the same two points to the end."""
+        same = np.all(np.abs(path[2:] - path[:-2]) < 1e-12, axis=1)  # same[k]: path[k + 2] == path[k]
+        return len(path) - 2 - int(np.argmin(same[::-1])) if not same.all() else 0
+
+    # 1. |x| + |y|: every step is lr in each coordinate; lr = 0.1 ends hopping 0.076 away
+    big, small = runs_of("kinks-and-cliffs", 1)
+    assert lesson.step(1).settings.formula == "abs(x) + a*abs(y)"
+    for r, lr in ((big, 0.1), (small, 0.02)):
+        assert np.allclose(np.abs(np.diff(r.path, axis=0)), lr, rtol=0, atol=1e-12)
+    assert first(big.dist < 0.2) == 14
+    t = two_cycle_from(big.path)
+    assert t == 15 and np.allclose(big.dist[t:], 0.076, atol=5e-4) and np.allclose(big.loss[t:], 0.1)
+    assert big.dist.min() > 0.075  # never closer
+    assert math.isclose(small.dist[-1], big.dist[-1] / 5, rel_tol=0.1)  # five times closer
+    assert math.isclose(small.dist[-1], 0.014, abs_tol=5e-4)
+    assert first(small.dist < 0.2) == 67 and two_cycle_from(small.path) == 76
+    # 2. cosine annealing to 0: the same fast start, then it settles
+    (cos,) = runs_of("kinks-and-cliffs", 2)
+    assert np.isclose(cos.lrs[1], 0.1) and cos.lrs[-1] < 1e-4 * 0.1
+    assert first(cos.dist < 0.2) == 14
+    assert cos.dist[-1] < 3e-5 and big.dist[-1] / cos.dist[-1] > 3000
+    # try: exponential decay, gamma 0.99 then 0.97 (each closer than the fixed lr; the faster decay closer still)
+    s2 = lesson.step(2).settings
+    ends = [optimizers.run("sgd", s2.surface_obj(), s2.start, s2.steps, lr=0.1,
+                           schedule=("exponential", {"gamma": g})).path[-1] for g in (0.99, 0.97)]
+    assert np.linalg.norm(ends[1]) < np.linalg.norm(ends[0]) < big.dist[-1]
+    # 3. the shelf: SGD crawls, Adam sits in the bowl's bottom, SGDM swings over the edge
+    sgd, adam, sgdm = runs_of("kinks-and-cliffs", 3)
+    s3 = lesson.step(3).settings
+    surf = s3.surface_obj()
+    ((mx, my),) = [(m.x, m.y) for m in surf.minima]
+    assert math.isclose(mx, 1.49, abs_tol=5e-3) and abs(my) < 1e-6 and math.isclose(surf.f_min, -1.75, abs_tol=5e-3)
+    hollow = np.array([0.01, 0.0])
+    gx, gy = surf.grad(0.010038, 0.0, *surf.values)
+    assert abs(gx) < 1e-6 and gy == 0 and math.isclose(surf.f(0.010038, 0.0, *surf.values), 2.0, abs_tol=1e-3)
+    assert surf.f(0.5, 0.0, *surf.values) > 1.9 and surf.f(1.5, 0.0, *surf.values) < -1.7  # the cliff: a drop of ~4
+    d_sgd = np.linalg.norm(sgd.path - hollow, axis=1)
+    shrink = -np.diff(d_sgd) / d_sgd[:-1]
+    assert np.all((shrink > 0.018) & (shrink < 0.0201))  # about 2 % of its distance per step
+    assert d_sgd[-1] > 0.05 and np.all(sgd.path[:, 0] < 0)  # still short of the bottom
+    assert np.allclose(np.abs(adam.path[1] - adam.path[0]), 0.1)  # Adam: lr per coordinate, however gentle the slope
+    d_adam = np.linalg.norm(adam.path - hollow, axis=1)
+    assert first(d_adam < 0.05) == 73 and np.all(d_adam[73:] < 0.05) and d_adam[-1] < 1e-3
+    assert np.all(adam.path[:, 0] < 1) and np.all(sgd.path[:, 0] < 1)
+    assert first(sgdm.path[:, 0] > 1) == 28 and sgdm.dist[-1] < 1e-3 and sgdm.loss[-1] < -1.74
+    assert sgdm.hyperparams["lr"] < 0.1 and sgdm.hyperparams["momentum"] == 0.9
+    # what the teacher sees stays on the plot (the swing past the cliff included)
+    (x0, x1), (y0, y1) = surf.bounds
+    for r in (sgd, adam, sgdm):
+        assert np.all((r.path[:, 0] >= x0) & (r.path[:, 0] <= x1) & (r.path[:, 1] >= y0) & (r.path[:, 1] <= y1))
+    # try: momentum 0.85 stops in the bowl too
+    low = optimizers.run("sgdm", surf, s3.start, s3.steps, lr=0.07, momentum=0.85)
+    assert np.all(low.path[:, 0] < 1) and np.linalg.norm(low.path[-1] - hollow) < 1e-3
+    # 4. the ravine along x: AdaGrad first, SGDM next (steps to f − f* ≤ 1e-6, as the table shows)
+    sgdm0, ada0 = runs_of("kinks-and-cliffs", 4)
+    assert lesson.step(4).settings.surface_params == (("a", 0.0), ("b", 30.0))
+    assert ada0.tol_step == 35 and sgdm0.tol_step == 67
+    # try: turning the ravine (the start kept), AdaGrad's count climbs, SGDM's stays between 67 and 73
+    s4 = lesson.step(4).settings
+
+    def tol_steps(a):
+        turned_surf = surfaces.from_expression(s4.formula, {"a": float(a), "b": 30.0}, s4.bounds)
+        return [metrics.tol_step(optimizers.run(c.id, turned_surf, s4.start, s4.steps, **c.kwargs()).loss, turned_surf)
+                for c in s4.optimizers]
+
+    turned = {round(float(a), 4): tol_steps(a) for a in np.linspace(0, 0.785398, 31)}
+    ada_counts = [t[1] for t in turned.values()]
+    reached = [c for c in ada_counts if c >= 0]
+    assert reached == sorted(reached) and tol_steps(0.2)[1] == 125
+    assert all(c == -1 for a, (_, c) in turned.items() if a >= 0.25)
+    assert all(67 <= m <= 73 for m, _ in turned.values())
+    # 5. turned 45°, the start with it: SGDM's path is the same path, turned; AdaGrad's is not
+    sgdm45, ada45 = runs_of("kinks-and-cliffs", 5)
+    s5 = lesson.step(5).settings
+    a = dict(s5.surface_params)["a"]
+    assert math.isclose(a, math.pi / 4, abs_tol=1e-6)
+    assert np.allclose(s5.start, (-1.8 * math.cos(a) - 0.6 * math.sin(a), -1.8 * math.sin(a) + 0.6 * math.cos(a)),
+                       atol=1e-5)
+    assert sgdm45.tol_step == 67 and np.allclose(sgdm45.dist, sgdm0.dist, rtol=1e-4, atol=1e-9)
+    assert ada45.tol_step == -1 and math.isclose(ada45.dist[-1], 0.007, abs_tol=5e-4)
+    # try: no AdaGrad lr from 0.05 to 5 reaches 1e-6 within the 150 steps at 45°
+    surf5 = s5.surface_obj()
+    for lr in np.geomspace(0.05, 5, 200):
+        r = optimizers.run("adagrad", surf5, s5.start, s5.steps, lr=float(lr))
+        assert not np.any(r.loss <= surf5.f_min + metrics.TOL), lr
 
 
 def test_lessons_open_the_internals_where_they_talk_about_them():
