@@ -19,6 +19,7 @@ import pyarrow  # noqa: E402,F401
 import plotly.graph_objects  # noqa: E402,F401
 import plotly.io  # noqa: E402,F401
 import streamlit.dataframe_util  # noqa: E402,F401
+import sympy  # noqa: E402,F401  (a server's first custom formula imported it lazily: 1.7-3.4 s)
 
 from ui import about, explore, figures, landscapes, lessons  # noqa: E402
 from ui.stage import cjk_css, ensure_plotly_js  # noqa: E402

@@ -456,12 +456,12 @@ def sweep(optimizer, surface, starts, steps, *, variant="paper", noise=0.0, seed
 WARMUP_EXPRESSION = "x**2 + y**2"
 
 
-def warmup(ids=None, jobs: int = 1) -> float:
+def warmup(ids=None, jobs: int = 1, custom: bool = True) -> float:
     """Compile (or load from the on-disk cache) the kernels of ``ids`` (default: every
     optimizer): its trajectory loop, its recording loop and its sweep, over the built-in
     surfaces and over custom ones (the loops every typed expression shares, see
     :mod:`surfaces.custom`: run on :data:`WARMUP_EXPRESSION`, so that a new expression then
-    compiles only its own callbacks); returns the seconds.
+    compiles only its own callbacks; ``custom=False`` skips those); returns the seconds.
 
     With ``jobs`` > 1 the compiling is shared among that many fresh processes first (numba
     compiles in one thread per process, and every kernel is cached on disk, where the
@@ -475,14 +475,13 @@ def warmup(ids=None, jobs: int = 1) -> float:
     ids = list(OPTIMIZERS) if ids is None else [get_optimizer(i).id for i in ids]
     if jobs > 1 and len(ids) > 1:
         procs = [subprocess.Popen([sys.executable, "-c",
-                                   f"import optimizers; optimizers.warmup({ids[k::jobs]!r})"])
+                                   f"import optimizers; optimizers.warmup({ids[k::jobs]!r}, custom={custom!r})"])
                  for k in range(min(jobs, len(ids)))]
         failed = [p.args for p in procs if p.wait() != 0]
         if failed:
             raise RuntimeError(f"kernel warm-up failed in a subprocess: {failed}")
-    builtin = surfaces.SURFACES["rosenbrock"]
-    custom = surfaces.from_expression(WARMUP_EXPRESSION)
-    for s in (builtin, custom):
+    kinds = [surfaces.SURFACES["rosenbrock"]] + ([surfaces.from_expression(WARMUP_EXPRESSION)] if custom else [])
+    for s in kinds:
         for oid in ids:
             kw = {"inner": "sgd"} if get_optimizer(oid).wraps_inner else {}
             run(oid, s, s.start, 3, **kw)

@@ -242,7 +242,9 @@ def compiled(tree, canonical: str) -> Compiled:
 def find_minima(f, grad, hess, bounds, n: int = 10, iters: int = 150, cap: int = 8) -> tuple:
     """The lowest local minima found by damped Newton (Levenberg-Marquardt) from an n × n grid
     of starts inside ``bounds``; found numerically, not proven.  Points that end on the edge of
-    the domain are not minima (the function still decreases outward) and are dropped."""
+    the domain are not minima (the function still decreases outward) and are dropped.  At most
+    ``cap`` are listed: when more are found at the lowest level (a ring or valley of minima),
+    ``cap`` of them spread over it."""
     (x0, x1), (y0, y1) = bounds
     size = math.hypot(x1 - x0, y1 - y0)
     u = (np.arange(n) + 0.5) / n
@@ -276,9 +278,14 @@ def find_minima(f, grad, hess, bounds, n: int = 10, iters: int = 150, cap: int =
             break
         if all(math.hypot(X[i] - p.x, Y[i] - p.y) > 1e-3 * size for p in pts):
             pts.append(Point(float(X[i]), float(Y[i]), float(F[i])))
-            if len(pts) == cap:
-                break
-    return tuple(pts)
+    if len(pts) <= cap:
+        return tuple(pts)
+    # more than ``cap`` at the lowest level: a ring or valley of minima; list points spread
+    # over it (farthest-point sampling from the lowest), not the first few of one arc
+    chosen = [pts[0]]
+    while len(chosen) < cap:
+        chosen.append(max(pts, key=lambda p: min(math.hypot(p.x - q.x, p.y - q.y) for q in chosen)))
+    return tuple(chosen)
 
 
 # ---- the Surface -------------------------------------------------------------------------

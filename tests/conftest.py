@@ -96,7 +96,9 @@ def pytest_sessionstart(session):
     from the on-disk cache in seconds."""
     import optimizers
 
-    optimizers.warmup(jobs=len(os.sched_getaffinity(0)))
+    # the built-in surfaces' loops only: the tests run few optimizers on typed surfaces, and
+    # compiling all 17 optimizers' shared custom loops up front would add minutes to a clean CI
+    optimizers.warmup(jobs=len(os.sched_getaffinity(0)), custom=False)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -224,3 +224,12 @@ def test_the_mexican_hat_basins_count_the_ring():
     z = L.basin_z(res)
     assert (np.floor(z[ring]) == len(res.minima) + 2).all()
     assert f",{SL.ELSEWHERE}," in L.basins_to_csv([res])
+
+
+def test_a_ring_of_minima_is_listed_spread_over_the_ring():
+    surf = surfaces.from_expression("(x**2 + y**2 - a)**2", {"a": 1.0}, ((-2.0, 2.0), (-2.0, 2.0)))
+    pts = np.array([[p.x, p.y] for p in surf.minima])
+    assert len(pts) == 8 and np.allclose(np.hypot(pts[:, 0], pts[:, 1]), 1.0, atol=1e-6)
+    angles = np.sort(np.arctan2(pts[:, 1], pts[:, 0]))
+    gaps = np.diff(np.concatenate([angles, angles[:1] + 2 * np.pi]))
+    assert gaps.max() < np.pi / 2  # no quarter of the ring without a listed point

@@ -22,8 +22,12 @@ from .settings import ExploreSettings
 
 @st.cache_resource(show_spinner=False)
 def warm_kernels() -> float:
-    """Compile or load every kernel once per server process; returns the seconds it took."""
-    return optimizers.warmup()
+    """Compile or load every built-in kernel once per server process; returns the seconds it took.
+
+    The loops custom surfaces share are loaded at a typed formula's first use (about 0.15 s
+    per optimizer from the disk cache, which ``scripts/serve.sh`` fills with
+    ``optimizers.warmup(jobs=...)``): most sessions never type one."""
+    return optimizers.warmup(custom=False)
 
 
 @st.cache_resource(max_entries=512, show_spinner=False)

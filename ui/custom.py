@@ -109,7 +109,9 @@ def controls(keys: Keys, surf, on_change, on_example) -> None:
     st.text_input("Bounds x0,x1,y0,y1", key=keys.bounds, on_change=on_change)
     if ss.get(keys.error):
         st.error(f"{W.md_escape(ss[keys.error])} The previous surface is kept.", icon=":material/error:")
-    st.latex(surf.latex)
+    # inline math, so that a long formula wraps at its top-level + and − in the narrow sidebar
+    # (display math would be cut off); the LaTeX is sympy's, of the whitelisted tree: no typed text
+    st.markdown(f"${surf.latex}$")
     st.caption("Examples:")
     row = st.container(horizontal=True, gap="small")
     for i, example in enumerate(EXAMPLES):
