@@ -181,8 +181,11 @@ def load(path) -> Lesson:
         if i == 1 and "state" not in raw:
             raise LessonError(f"{where}, key 'state': the first step must set a state")
         own = _state_query(where, raw.get("state", {}))
-        if "surface" in own and own["surface"] != query.get("surface"):
+        if any(k in own and own[k] != query.get(k) for k in ("surface", "f", "bounds")):
             query.pop("start", None)  # another surface: its own start, unless the step gives one
+        if "surface" in own and not own["surface"].startswith("custom"):
+            query.pop("f", None)  # a built-in surface: no formula or bounds of a typed one
+            query.pop("bounds", None)
         if "steps" in own:
             query.pop("step", None)
         query = {**query, **own}

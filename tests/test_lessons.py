@@ -434,3 +434,44 @@ def test_the_readme_example_is_a_valid_lesson(tmp_path):
     assert errors == [] and len(loaded["readme-example"].steps) == 2
     two = loaded["readme-example"].step(2).settings
     assert two.internals == 1 and two.arrows and two.schedule.id == "warmup" and two.step == 7
+
+
+def test_a_new_formula_or_bounds_gives_its_own_start_and_a_built_in_drops_them(tmp_path):
+    (tmp_path / "typed.toml").write_text('''title = "T"
+order = 1
+summary = "S"
+
+[[step]]
+title = "one"
+text = "x"
+try = "y"
+[step.state]
+surface = "custom(a=1)"
+f = "x**2 + a*y**2"
+bounds = "-2,2,-2,2"
+start = [1.5, 1.5]
+opts = ["sgd(lr=0.1)"]
+
+[[step]]
+title = "two: same surface string, another formula and bounds"
+text = "x"
+try = "y"
+[step.state]
+f = "(x - 3)**2 + a*y**2"
+bounds = "0,6,-2,2"
+
+[[step]]
+title = "three: a built-in"
+text = "x"
+try = "y"
+[step.state]
+surface = "himmelblau()"
+''')
+    loaded, errors = lessons.load_all(tmp_path)
+    assert errors == []
+    one, two, three = loaded["typed"].steps
+    assert one.settings.start == (1.5, 1.5)
+    surf = two.settings.surface_obj()
+    assert two.settings.formula == "(x - 3)**2 + a*y**2" and two.settings.start == tuple(surf.start)
+    assert 0.0 <= two.settings.start[0] <= 6.0  # inside the new bounds, not the old start
+    assert three.settings.surface == "himmelblau" and "f" not in three.query and "bounds" not in three.query

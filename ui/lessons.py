@@ -104,7 +104,8 @@ def _to_index() -> None:
 
 def _index(found: dict, errors: list[str]) -> None:
     st.title("Lessons", anchor=False)
-    st.markdown("Each lesson walks through one step of the survey's argument, on live, exact optimizers: "
+    st.markdown("Each lesson walks through one idea, most of them steps of the survey's argument, on live, "
+                "exact optimizers: "
                 "every step opens the plot in the state it describes, with a prompt to try. Next and Back "
                 "move through a lesson; in presenter mode, so do ← and → (and a presentation clicker).")
     for e in errors:
