@@ -25,7 +25,8 @@
 app.py`` (headless, file watcher off, 127.0.0.1, a free port; ``bench_browser._server``) after
 ``optimizers.warmup(jobs=<cores>)`` has filled the disk cache (as ``scripts/serve.sh`` does),
 each server warmed as ``scripts/serve.py`` warms a worker: one real session of the default
-link, whose first run calls ``optimizers.warmup()`` in the server process.  Then protocol-level
+link, whose first run calls ``optimizers.warmup(custom=False)`` in the server process (the
+shared custom loops are loaded from the disk cache at a formula's first use).  Then protocol-level
 sessions (``st_client.Session``: the page's GET, the websocket, a ``rerun_script``) open Explore
 links ``surface=custom(a=1,b=100)&f=<formula>&bounds=-2,2,-1,3&opts=adam(lr=..)``, each timed
 from the GET to the run's ``script_finished`` (the stage's payload included), per repetition:
@@ -229,8 +230,8 @@ def server_main(args) -> int:
     lrs = [round(rng.uniform(0.01, 0.02), 6) for _ in range(4 * reps)]  # fresh, so computed, not cached
     res = {k: [] for k in ("first", "mem_new", "mem_same", "disk", "builtin_warm", "builtin_fresh")}
     with Server() as srv:
-        print(f"   warm server: started in {srv.started:.1f} s, warm-up session (optimizers.warmup() in "
-              f"the server) {srv.warmed:.1f} s")
+        print(f"   warm server: started in {srv.started:.1f} s, warm-up session (the app's "
+              f"optimizers.warmup(custom=False) in the server) {srv.warmed:.1f} s")
         for k, (formula, f_min) in enumerate(formulas):
             check = check_custom(formula, f_min)
             res["builtin_warm"].append(asyncio.run(open_session(srv.url, builtin_link(lrs[4 * k]))))
@@ -259,8 +260,8 @@ def server_main(args) -> int:
     print(f"   {reps} repetition(s); seconds from the page's GET to the run's script_finished (stage included), "
           f"median; 'vs built-in': minus the built-in link's median on a server as warm (the formula's share)")
     table(["Explore link", "s", "vs built-in", "each", "target"], rows)
-    print("   the first formula on the warm server (the first of 'each') also imports sympy into the server, "
-          "which the later ones find loaded")
+    print("   the first formula on the warm server (the first of 'each') also loads the loops custom surfaces "
+          "share (Adam's) from the disk cache, which the later ones find loaded")
     # judged on whole sessions (page included): stricter than the first trajectory alone; first
     # use on its worst (the server's first formula), the cached ones on their medians
     ok = verdict("first use of a new formula, whole session, worst", max(res["first"]), 3.0, False, " s")
