@@ -96,9 +96,9 @@ def pytest_sessionstart(session):
     from the on-disk cache in seconds."""
     import optimizers
 
-    # the built-in surfaces' loops only: the tests run few optimizers on typed surfaces, and
-    # compiling all 17 optimizers' shared custom loops up front would add minutes to a clean CI
-    optimizers.warmup(jobs=len(os.sched_getaffinity(0)), custom=False)
+    # with the loops custom surfaces share: compiled here on every core, not one by one inside
+    # tests (a test server compiling them at a typed formula's first use can take minutes)
+    optimizers.warmup(jobs=len(os.sched_getaffinity(0)))
 
 
 @pytest.hookimpl(hookwrapper=True)
