@@ -38,6 +38,16 @@ def load(name: str, source: str):
         return _LOADED[name]
 
 
+def write(path: pathlib.Path, source: str) -> None:
+    """Write ``source`` to ``path`` atomically (concurrent processes never import a half-written
+    file), creating its folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "w") as fh:
+        fh.write(source)
+    os.replace(tmp, path)
+
+
 def _load(name: str, source: str, folder=None):
     """Write ``source`` to ``<folder>/<name>.py`` (default folder: the cache's ``generated``)
     if it differs from what is there, and import it as module ``name``."""
@@ -45,11 +55,7 @@ def _load(name: str, source: str, folder=None):
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.py"
     if not path.exists() or path.read_text() != source:
-        # atomic: concurrent processes never import a half-written file
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(fd, "w") as fh:
-            fh.write(source)
-        os.replace(tmp, path)
+        write(path, source)
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module

@@ -146,6 +146,7 @@ class Compiled:
     key: str
     module: object
     folder: pathlib.Path
+    source: str = ""  # the module's text, to write its file again if another process pruned it
     table: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(6, dtype=np.int64))
     _callbacks: dict = dataclasses.field(default_factory=dict)
 
@@ -169,6 +170,7 @@ class Compiled:
             if not self.table[i]:
                 with _LOCK:
                     if not self.table[i]:
+                        self.ensure_file()  # numba caches next to the module's file
                         sig = indirect.CHUNK_SIG if kind.endswith("_chunk") else indirect.POINT_SIG
                         cb = self.module.make(kind, sig)
                         self._callbacks[kind] = cb  # keeps the code alive
@@ -182,6 +184,15 @@ class Compiled:
         kinds = [k for k in _NEEDS[sweep] if "hess" not in k or OPTIMIZERS[oid].hessian]
         return self.address(*kinds)
 
+    def ensure_file(self) -> None:
+        """Write the module's file again if it is gone: another process sharing the disk cache
+        may have pruned this folder while the module stayed loaded here, and numba cannot
+        compile (and cache) a callback of a module whose file is missing."""
+        path = self.folder / f"{self.module.__name__}.py"
+        if self.source and not path.exists():
+            _codegen.write(path, self.source)
+        _touch(self.folder)
+
     def unload(self):
         sys.modules.pop(self.module.__name__, None)
 
@@ -194,15 +205,18 @@ def _touch(folder: pathlib.Path):
 
 
 def _prune_disk(keep: str):
-    """Remove the least recently used folders beyond :data:`MAX_DISK` (and their numba caches)."""
+    """Remove the least recently used folders beyond :data:`MAX_DISK` (and their numba caches),
+    never one of an expression loaded in this process (another process may still remove it:
+    :meth:`Compiled.ensure_file`)."""
     try:
         folders = sorted((p for p in ROOT.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
     except OSError:
         return
     from numba.core.caching import _CacheLocator
 
+    loaded = set(_MEMORY) | {keep}
     for old in folders[: max(0, len(folders) - MAX_DISK)]:
-        if old.name == keep:
+        if old.name in loaded:
             continue
         nb = pathlib.Path(CACHE_DIR) / _CacheLocator.get_suitable_cache_subpath(str(old / "m.py"))
         shutil.rmtree(old, ignore_errors=True)
@@ -216,6 +230,7 @@ def compiled(tree, canonical: str) -> Compiled:
         hit = _MEMORY.get(key)
         if hit is not None:
             _MEMORY.move_to_end(key)
+            hit.ensure_file()
             return hit
         folder = ROOT / key
         path = folder / f"{_module_name(key)}.py"
@@ -229,7 +244,7 @@ def compiled(tree, canonical: str) -> Compiled:
         folder.mkdir(parents=True, exist_ok=True)
         _touch(folder)
         mod = _codegen._load(_module_name(key), source, folder)
-        comp = Compiled(key, mod, folder)
+        comp = Compiled(key, mod, folder, source)
         _MEMORY[key] = comp
         while len(_MEMORY) > MAX_MEMORY:
             _, old = _MEMORY.popitem(last=False)

@@ -230,3 +230,21 @@ def test_custom_surfaces_share_one_set_of_loops_and_empty_slots_give_nan():
     p = np.zeros(4)
     assert all(np.isnan(indirect.grad(fresh.address(), p, 1.0, 1.0)))
     assert indirect.grad(fresh.address("grad"), p, 1.0, 1.0) == (2.0, 4.0)
+
+
+def test_a_folder_pruned_by_another_process_is_written_again():
+    """Processes share the disk cache; one may prune the folder of an expression another still
+    holds in memory.  Its next callbacks (a sweep's, Newton's Hessian) must still compile."""
+    import shutil
+
+    f = f"(x - {random.random():.9f})**2 + a*abs(y)**3"  # never seen: its own folder
+    s = surfaces.from_expression(f, {"a": 2.0}, ((-2.0, 2.0), (-2.0, 2.0)))
+    optimizers.run("sgd", s, (1.0, 1.0), 5, lr=0.1)  # compiles only grad
+    shutil.rmtree(s.compiled.folder)
+    again = surfaces.from_expression(f, {"a": 1.0}, ((-2.0, 2.0), (-2.0, 2.0)))
+    assert again.compiled is s.compiled  # from memory
+    res = optimizers.sweep("sgd", again, np.array([[1.0, 1.0], [0.5, -0.5]]), 5, lr=0.1)
+    one = optimizers.run("sgd", again, (0.5, -0.5), 5, lr=0.1)
+    assert res.loss[1] == one.loss[-1]
+    assert np.isfinite(optimizers.run("newton", again, (1.0, 1.0), 3).loss).all()
+    assert (s.compiled.folder / f"{s.compiled.module.__name__}.py").exists()
