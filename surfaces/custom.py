@@ -12,7 +12,8 @@ The module lives in ``<CACHE_DIR>/custom/<key>/`` (callbacks cached next to it),
 on-disk cache works across processes, and a cached expression needs no sympy at all.
 
 Caches are bounded: :data:`MAX_MEMORY` loaded expressions (least recently used dropped) and
-:data:`MAX_DISK` folders on disk (least recently used removed).
+:data:`MAX_DISK` folders on disk (least recently used removed, but never one of an expression
+this process holds: so at most MAX_DISK + MAX_MEMORY per process).
 """
 from __future__ import annotations
 

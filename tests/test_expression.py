@@ -161,13 +161,18 @@ def test_memory_cache_is_bounded(monkeypatch):
     assert len(custom._MEMORY) <= 2 and keys[-1] in custom._MEMORY and keys[0] not in custom._MEMORY
 
 
-def test_disk_cache_is_bounded(monkeypatch, tmp_path):
+@pytest.mark.parametrize("in_memory, on_disk", [(1, 2), (16, 4)])
+def test_disk_cache_is_bounded(monkeypatch, tmp_path, in_memory, on_disk):
+    """At most MAX_DISK folders, except those of expressions this process holds in memory
+    (never pruned under its feet): so the bound is MAX_DISK + MAX_MEMORY."""
     monkeypatch.setattr(custom, "ROOT", tmp_path)
     monkeypatch.setattr(custom, "MAX_DISK", 2)
+    monkeypatch.setattr(custom, "MAX_MEMORY", in_memory)
     monkeypatch.setattr(custom, "_MEMORY", type(custom._MEMORY)())
     for k in range(4):
         surfaces.from_expression(f"x**2 + {k + 21}*y**4")
-    assert len([p for p in tmp_path.iterdir() if p.is_dir()]) == 2
+    assert len([p for p in tmp_path.iterdir() if p.is_dir()]) == on_disk
+    assert all(c.folder.exists() for c in custom._MEMORY.values())
 
 
 # ---- exact derivatives ----------------------------------------------------------------------
