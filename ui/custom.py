@@ -54,6 +54,11 @@ class Keys:
         return f"_{self.prefix}custom_error"
 
 
+def name(surf) -> str:
+    """A surface's name for Markdown: a custom surface's name is its formula, typed text."""
+    return W.md_escape(surf.name) if surf.compiled is not None else surf.name
+
+
 def formula_and_bounds(keys: Keys) -> tuple[str, tuple]:
     """The last valid (formula, bounds) of the box (the first example before any)."""
     return ss.get(keys.ok) or (EXAMPLES[0][1], S.parse_bounds(EXAMPLES[0][2]))

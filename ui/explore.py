@@ -84,11 +84,6 @@ def _custom_param_key(name: str) -> str:
     return _sp_key(S.CUSTOM, name)
 
 
-def _name(surf) -> str:
-    """The surface's name for Markdown: a custom surface's name is its formula, typed text."""
-    return W.md_escape(surf.name) if surf.compiled is not None else surf.name
-
-
 def _current_surface():
     """The sidebar's surface: a registered one, or the last valid custom formula's."""
     if ss.get("surface") != S.CUSTOM:
@@ -183,7 +178,7 @@ def _apply_preset(with_surface_start: bool = True) -> None:
     ss["start_x"], ss["start_y"] = float(start[0]), float(start[1])
     for uid, cfg in zip(ss["opt_uids"], new):
         _write_optimizer(uid, cfg)
-    ss["_toast"] = f"Preset for {_name(surf)}: start {W.fmt(start[0])}, {W.fmt(start[1])} and a measured learning rate for each optimizer."
+    ss["_toast"] = f"Preset for {C.name(surf)}: start {W.fmt(start[0])}, {W.fmt(start[1])} and a measured learning rate for each optimizer."
 
 
 def _on_surface_change() -> None:
@@ -193,7 +188,7 @@ def _on_surface_change() -> None:
     for p, v in zip(surf.params, surf.values):
         ss.setdefault(_sp_key(surf.id, p.name), v)
     ss["start_x"], ss["start_y"] = float(surf.start[0]), float(surf.start[1])
-    ss["_toast"] = (f"{_name(surf)}: started from its suggested start. Press Preset for learning rates "
+    ss["_toast"] = (f"{C.name(surf)}: started from its suggested start. Press Preset for learning rates "
                     "measured on this surface.")
 
 
@@ -587,7 +582,7 @@ def page(lesson=None) -> None:
     if lesson:
         lesson.header(present)
     if not present:
-        st.markdown(f"**{_name(surf)}**: ${surf.latex}$ · start ({W.fmt(settings.start[0])}, "
+        st.markdown(f"**{C.name(surf)}**: ${surf.latex}$ · start ({W.fmt(settings.start[0])}, "
                     f"{W.fmt(settings.start[1])}) · {settings.steps} steps"
                     + (f" · gradient noise σ = {W.fmt(settings.noise)}, seed {settings.seed}" if settings.noise else ""))
         c1, c2 = st.columns([3, 2], vertical_alignment="center")

@@ -226,11 +226,6 @@ def _custom_param_key(prefix: str):
     return lambda name: _sp_key(prefix, S.CUSTOM, name)
 
 
-def _surface_name(surf) -> str:
-    """The surface's name for Markdown: a custom surface's name is its formula, typed text."""
-    return W.md_escape(surf.name) if surf.compiled is not None else surf.name
-
-
 def _surface_widgets(prefix: str, default_surface: str) -> Chosen:
     """Surface select box (the registry, then "Custom f(x, y)" with its formula box) and
     parameter sliders."""
@@ -243,9 +238,8 @@ def _surface_widgets(prefix: str, default_surface: str) -> Chosen:
         keys, pkey = C.Keys(prefix), _custom_param_key(prefix)
         if keys.ok not in ss:
             C.use_example(keys, pkey, C.EXAMPLES[0])
-        C.controls(keys, C.current(keys, pkey), lambda: C.validate(keys, pkey),
-                   lambda example: C.use_example(keys, pkey, example))
-        surf = C.current(keys, pkey)
+        surf = C.current(keys, pkey)  # the box's callbacks ran before this script run
+        C.controls(keys, surf, lambda: C.validate(keys, pkey), lambda example: C.use_example(keys, pkey, example))
         formula, bounds = C.formula_and_bounds(keys)
     else:
         surf = surfaces.SURFACES[sid]
@@ -568,7 +562,7 @@ def _map_page(spec: SL.MapSpec, metric: str) -> None:
     surf = spec.surface_obj()
     opt_name = optimizers.OPTIMIZERS[spec.optimizer].name + (
         f"({optimizers.OPTIMIZERS[spec.inner].name})" if spec.inner else "")
-    title = (f"{opt_name} on {_surface_name(surf)} from ({W.fmt(spec.start[0])}, {W.fmt(spec.start[1])}), "
+    title = (f"{opt_name} on {C.name(surf)} from ({W.fmt(spec.start[0])}, {W.fmt(spec.start[1])}), "
              f"{spec.steps:,} steps: {L.METRICS[metric]}")
     t1 = time.perf_counter()
     fig = L.map_figure(result, metric, selected=selected, height=600)
@@ -644,7 +638,7 @@ def _basins_page(specs) -> None:
     surf = specs[0].surface_obj()
     titles = [f"{'AB'[i]}: {s.label()}" for i, s in enumerate(specs)]
     if not surf.minima:
-        st.warning(f"{_surface_name(surf)} lists no minimum: every start is either 'not converged' or diverged.",
+        st.warning(f"{C.name(surf)} lists no minimum: every start is either 'not converged' or diverged.",
                    icon=":material/info:")
     if surf.compiled is not None:
         st.caption("The minima of a typed surface are found numerically (a multi-start local search over "
